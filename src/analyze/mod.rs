@@ -1,0 +1,9 @@
+//! Stage 2: syntax trees → the resolved [`model::Model`]: imports loaded, names bound, patterns
+//! expanded, precedence applied.
+
+pub mod load;
+pub mod model;
+mod resolve;
+
+pub use load::{load, FatalError, Limits, Loaded};
+pub use resolve::resolve;

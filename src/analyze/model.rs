@@ -1,0 +1,371 @@
+//! The resolved model: every name bound, every pattern expanded, every pair's duties decided by
+//! precedence. The graph, the checks and the renderers read this and nothing of the syntax.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+pub type PartyIdx = usize;
+pub type ServiceIdx = usize;
+pub type ControlIdx = usize;
+pub type DomainIdx = usize;
+pub type DutyIdx = usize;
+pub type ExclusionIdx = usize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    pub header: Header,
+    pub parties: Vec<Party>,
+    pub services: Vec<Service>,
+    /// The catalogs the header names, in its order.
+    pub catalogs: Vec<Catalog>,
+    pub domains: Vec<Domain>,
+    /// Every control in scope: catalog order within header order.
+    pub controls: Vec<Control>,
+    /// Every duty as written, once, however many pairs it applies to.
+    pub duties: Vec<DutyDef>,
+    pub exclusions: Vec<ExclusionDef>,
+    /// One per (service, control), service-major: see [`Model::pair_index`].
+    pub pairs: Vec<Pair>,
+    /// Rule breaks found while deciding precedence, for the checks to report.
+    pub clashes: Vec<Clash>,
+}
+
+impl Model {
+    pub fn pair_index(&self, service: ServiceIdx, control: ControlIdx) -> usize {
+        service * self.controls.len() + control
+    }
+
+    pub fn pair(&self, service: ServiceIdx, control: ControlIdx) -> &Pair {
+        &self.pairs[self.pair_index(service, control)]
+    }
+
+    /// The party an assignment names, for one service (role keywords resolve per service).
+    pub fn resolve(&self, service: ServiceIdx, party: PartyRef) -> Option<PartyIdx> {
+        match party {
+            PartyRef::Party(index) => Some(index),
+            PartyRef::Provider => self.services[service].provider,
+            PartyRef::Customer => self.services[service].customer,
+            PartyRef::Unresolved => None,
+        }
+    }
+
+    /// The parties of one duty for one service, with their letters. A party named twice (by id
+    /// and by role keyword) appears once with the letters of both.
+    pub fn assignments(&self, service: ServiceIdx, duty: DutyIdx) -> Vec<(PartyIdx, Raci)> {
+        let mut resolved: Vec<(PartyIdx, Raci)> = Vec::new();
+        for assignment in &self.duties[duty].assignments {
+            let Some(party) = self.resolve(service, assignment.party) else {
+                continue;
+            };
+            match resolved.iter_mut().find(|(p, _)| *p == party) {
+                Some((_, letters)) => *letters = letters.union(assignment.letters),
+                None => resolved.push((party, assignment.letters)),
+            }
+        }
+        resolved
+    }
+
+    /// Which side a party is on for one service: the service's own provider and customer first,
+    /// then the party's kind.
+    pub fn side(&self, service: ServiceIdx, party: PartyIdx) -> Side {
+        let service = &self.services[service];
+        if service.customer == Some(party) {
+            Side::Csc
+        } else if service.provider == Some(party) {
+            Side::Csp
+        } else {
+            match self.parties[party].kind {
+                PartyKind::Provider => Side::Csp,
+                PartyKind::Customer => Side::Csc,
+                PartyKind::Partner => Side::Neither,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub span: Span,
+    pub title: String,
+    pub version: String,
+    pub effective: String,
+    pub scope: Option<String>,
+    pub catalogs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartyKind {
+    Provider,
+    Customer,
+    Partner,
+}
+
+impl PartyKind {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "provider" => Some(PartyKind::Provider),
+            "customer" => Some(PartyKind::Customer),
+            "partner" => Some(PartyKind::Partner),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyKind::Provider => "provider",
+            PartyKind::Customer => "customer",
+            PartyKind::Partner => "partner",
+        }
+    }
+}
+
+/// Side of the shared-responsibility boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Cloud service provider.
+    Csp,
+    /// Cloud service customer.
+    Csc,
+    /// A partner: on neither side.
+    Neither,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub span: Span,
+    pub id: String,
+    pub name: String,
+    pub kind: PartyKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceModel {
+    Iaas,
+    Paas,
+    Saas,
+}
+
+impl ServiceModel {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "iaas" => Some(ServiceModel::Iaas),
+            "paas" => Some(ServiceModel::Paas),
+            "saas" => Some(ServiceModel::Saas),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceModel::Iaas => "iaas",
+            ServiceModel::Paas => "paas",
+            ServiceModel::Saas => "saas",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub span: Span,
+    pub id: String,
+    pub name: String,
+    /// `None` only in a model with errors.
+    pub model: Option<ServiceModel>,
+    pub provider: Option<PartyIdx>,
+    pub customer: Option<PartyIdx>,
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub span: Span,
+    pub id: String,
+    pub title: String,
+    pub builtin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub catalog: usize,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    pub span: Span,
+    pub catalog: usize,
+    pub domain: DomainIdx,
+    pub id: String,
+    /// The id as the matrix must write it: qualified (`gx::GX-01`) when two header catalogs
+    /// both have the bare id.
+    pub display: String,
+    pub title: String,
+}
+
+/// Precedence levels, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    MatrixWide,
+    ServiceSpecific,
+}
+
+impl Level {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Level::MatrixWide => "matrix-wide",
+            Level::ServiceSpecific => "service-specific",
+        }
+    }
+}
+
+/// A set of RACI letters.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Raci(u8);
+
+impl Raci {
+    pub const R: Raci = Raci(1);
+    pub const A: Raci = Raci(2);
+    pub const C: Raci = Raci(4);
+    pub const I: Raci = Raci(8);
+    const ORDER: [(Raci, char); 4] = [
+        (Raci::R, 'R'),
+        (Raci::A, 'A'),
+        (Raci::C, 'C'),
+        (Raci::I, 'I'),
+    ];
+
+    pub fn from_letter(letter: char) -> Option<Raci> {
+        Raci::ORDER
+            .iter()
+            .find(|(_, c)| *c == letter)
+            .map(|(raci, _)| *raci)
+    }
+
+    pub fn union(self, other: Raci) -> Raci {
+        Raci(self.0 | other.0)
+    }
+
+    pub fn contains(self, other: Raci) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Letters in `RACI` order, as the JSON form and the tables show them.
+impl fmt::Display for Raci {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (raci, letter) in Raci::ORDER {
+            if self.contains(raci) {
+                write!(f, "{letter}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Raci {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Raci({self})")
+    }
+}
+
+/// Who an assignment line names, before the service is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyRef {
+    Party(PartyIdx),
+    /// The role keyword `provider`: the provider of each service.
+    Provider,
+    /// The role keyword `customer`: the customer of each service.
+    Customer,
+    /// A name that resolves to no party (already reported).
+    Unresolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentDef {
+    pub span: Span,
+    pub party: PartyRef,
+    pub letters: Raci,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyDef {
+    pub span: Span,
+    /// The duty's id, or its title when it has no id: where findings about it point.
+    pub head: Span,
+    /// The written id, or the duty's position in its block (`1`, `2`, …).
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    pub assignments: Vec<AssignmentDef>,
+    pub evidence: Vec<String>,
+    pub notes: Vec<String>,
+    /// Some assignment names a party that does not exist: the accountability checks leave this
+    /// duty alone rather than pile findings on the one already reported.
+    pub incomplete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionDef {
+    pub span: Span,
+    pub level: Level,
+    /// Empty when the justification is missing (E401).
+    pub justification: String,
+    /// Whether the exclusion decides at least one pair (else W303).
+    pub effective: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub service: ServiceIdx,
+    pub control: ControlIdx,
+    /// The duties that hold after precedence, in the order they were written.
+    pub duties: Vec<DutyIdx>,
+    /// The exclusion that decides the pair, when no duty of a higher level overrides it.
+    pub exclusion: Option<ExclusionIdx>,
+    /// Notes written directly in the control blocks that apply to this pair.
+    pub notes: Vec<String>,
+    /// Duties of lower levels that precedence dropped, and why.
+    pub replaced: Vec<Replaced>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaced {
+    pub duty: DutyIdx,
+    pub by: ReplacedBy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplacedBy {
+    /// A duty of a higher level with the same id.
+    Duty(DutyIdx),
+    /// An exclusion of a higher level.
+    Exclusion(ExclusionIdx),
+}
+
+/// A precedence rule broken for one pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clash {
+    /// E205: `second` has the same id and level as `first` for this pair.
+    DuplicateDuty {
+        pair: usize,
+        first: DutyIdx,
+        second: DutyIdx,
+    },
+    /// E402: the pair is excluded and given duties at the same level.
+    ExcludedWithDuties {
+        pair: usize,
+        exclusion: ExclusionIdx,
+        duty: DutyIdx,
+    },
+}

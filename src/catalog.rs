@@ -1,0 +1,98 @@
+//! The built-in catalogs. They are written in `.srm` (`matrices/catalogs/`), compiled into the
+//! binary, and read through the same parser as a user's catalog.
+
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, SourceFile, Sources};
+use crate::syntax::{self, ast};
+
+pub struct BuiltinCatalog {
+    pub id: &'static str,
+    pub text: &'static str,
+}
+
+pub const BUILTIN: &[BuiltinCatalog] = &[BuiltinCatalog {
+    id: "iso27017",
+    text: include_str!("../matrices/catalogs/iso27017.srm"),
+}];
+
+pub fn builtin(id: &str) -> Option<&'static BuiltinCatalog> {
+    BUILTIN.iter().find(|catalog| catalog.id == id)
+}
+
+impl BuiltinCatalog {
+    /// Adds the catalog's file to `sources` (as `<builtin>/ID.srm`) and parses it.
+    pub fn load(&self, sources: &mut Sources) -> (FileId, ast::Catalog) {
+        let file = sources.add(SourceFile::new(
+            format!("<builtin>/{}.srm", self.id),
+            None,
+            self.text.to_owned(),
+        ));
+        let (tree, diagnostics) = syntax::parse(file, self.text);
+        let catalog = tree.and_then(|tree| {
+            tree.items.into_iter().find_map(|item| match item {
+                ast::Item::Catalog(catalog) if catalog.id.value == self.id => Some(catalog),
+                _ => None,
+            })
+        });
+        match catalog {
+            Some(catalog) if diagnostics.is_empty() => (file, catalog),
+            // The embedded files are checked by the test suite; this is a build defect.
+            _ => panic!(
+                "built-in catalog {} does not parse: {:?}",
+                self.id,
+                diagnostics
+                    .iter()
+                    .map(Diagnostic::full_message)
+                    .collect::<Vec<_>>()
+            ),
+        }
+    }
+}
+
+/// `srmc catalog`: the built-in catalogs, one per line.
+pub fn list() -> String {
+    let mut out = String::new();
+    for builtin in BUILTIN {
+        let (_, catalog) = builtin.load(&mut Sources::new());
+        out.push_str(&format!(
+            "{:<12} {} ({} controls in {} domains)\n",
+            builtin.id,
+            catalog.title.value,
+            catalog.controls.len(),
+            catalog.domains.len()
+        ));
+    }
+    out
+}
+
+/// `srmc catalog ID`: every domain and control with its title.
+pub fn describe(id: &str) -> Option<String> {
+    let (_, catalog) = builtin(id)?.load(&mut Sources::new());
+    let width = catalog
+        .controls
+        .iter()
+        .map(|c| c.id.value.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!(
+        "{} — {}\n{} controls in {} domains\n",
+        catalog.id.value,
+        catalog.title.value,
+        catalog.controls.len(),
+        catalog.domains.len()
+    );
+    for domain in &catalog.domains {
+        out.push_str(&format!("\n{} ({})\n", domain.title.value, domain.id.value));
+        for control in catalog
+            .controls
+            .iter()
+            .filter(|c| c.domain.value == domain.id.value)
+        {
+            out.push_str(&format!(
+                "  {:<width$}  {}\n",
+                control.id.value, control.title.value
+            ));
+        }
+    }
+    Some(out)
+}

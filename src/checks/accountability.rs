@@ -1,0 +1,84 @@
+//! E202, E203, E204, W301: each duty has exactly one accountable party, on one side, and
+//! someone who does the work. Role keywords resolve per service, so one matrix-wide duty is
+//! checked for every pair it holds for.
+
+use super::{pair_names, party_list};
+use crate::analyze::model::{Model, Side};
+use crate::diagnostics::Diagnostic;
+use crate::graph::ResponsibilityGraph;
+
+pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for index in 0..model.pairs.len() {
+        let (service, control) = pair_names(model, index);
+        for (node, duty) in graph.pair_duties(index) {
+            let def = &model.duties[duty];
+            if def.incomplete {
+                continue;
+            }
+            let facts = graph.accountability(node);
+            if !facts.is_owned() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        "E202",
+                        def.head,
+                        format!("duty `{}` has no accountable party", def.id),
+                    )
+                    .label("nobody holds `A`")
+                    .help("give exactly one party the letter `A`: the one that answers for the duty, e.g. `provider: R A`")
+                    .pair(service, control),
+                );
+            }
+            if facts.both_sides() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        "E203",
+                        def.head,
+                        format!(
+                            "duty `{}` is accountable on both sides: {} on the provider side, {} on the customer side",
+                            def.id,
+                            party_list(model, &facts.csp),
+                            party_list(model, &facts.csc)
+                        ),
+                    )
+                    .label("claimed by both parties")
+                    .help("keep `A` on the side that answers for the duty; if each side answers for a part of it, split it into two duties")
+                    .pair(service, control),
+                );
+            } else if let Some((side, parties)) = facts.crowded_side() {
+                let side = match side {
+                    Side::Csp => "provider",
+                    _ => "customer",
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        "E204",
+                        def.head,
+                        format!(
+                            "duty `{}` has {} accountable parties on the {side} side: {}",
+                            def.id,
+                            parties.len(),
+                            party_list(model, parties)
+                        ),
+                    )
+                    .label("more than one `A`")
+                    .help("one party answers for a duty: keep `A` on one of them and make the others `R` or `C`")
+                    .pair(service, control),
+                );
+            }
+            if !facts.responsible {
+                diagnostics.push(
+                    Diagnostic::new(
+                        "W301",
+                        def.head,
+                        format!("duty `{}` has no responsible party", def.id),
+                    )
+                    .label("nobody holds `R`")
+                    .help("give the party that does the work the letter `R` (often the accountable one: `R A`)")
+                    .pair(service, control),
+                );
+            }
+        }
+    }
+    diagnostics
+}

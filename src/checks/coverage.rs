@@ -1,0 +1,29 @@
+//! E201: every control in scope for a service is owned or excluded.
+
+use super::pair_names;
+use crate::analyze::model::Model;
+use crate::diagnostics::Diagnostic;
+use crate::graph::ResponsibilityGraph;
+
+pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (index, pair) in model.pairs.iter().enumerate() {
+        if pair.exclusion.is_some() || graph.pair_duties(index).next().is_some() {
+            continue;
+        }
+        let (service, control) = pair_names(model, index);
+        diagnostics.push(
+            Diagnostic::new(
+                "E201",
+                model.services[pair.service].span,
+                "owned by nobody: no duty and no exclusion",
+            )
+            .label(format!("no duty for {control} in this service"))
+            .help(format!(
+                "give it a duty with one accountable party (`control {control} for {service} {{ duty ID \"…\" {{ provider: R A }} }}`), or exclude it with a justification (`exclude {control} for {service} \"why\"`)"
+            ))
+            .pair(service, control),
+        );
+    }
+    diagnostics
+}

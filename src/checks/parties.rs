@@ -1,0 +1,36 @@
+//! W302: every declared party holds a letter somewhere.
+
+use crate::analyze::model::Model;
+use crate::diagnostics::Diagnostic;
+
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    let mut assigned = vec![false; model.parties.len()];
+    for pair in &model.pairs {
+        // Duties dropped by precedence still count: the party is in the matrix as written.
+        let written = pair
+            .duties
+            .iter()
+            .copied()
+            .chain(pair.replaced.iter().map(|replaced| replaced.duty));
+        for duty in written {
+            for (party, _) in model.assignments(pair.service, duty) {
+                assigned[party] = true;
+            }
+        }
+    }
+    model
+        .parties
+        .iter()
+        .zip(assigned)
+        .filter(|(_, assigned)| !assigned)
+        .map(|(party, _)| {
+            Diagnostic::new(
+                "W302",
+                party.span,
+                format!("party `{}` is declared but never assigned", party.id),
+            )
+            .label("holds no RACI letter")
+            .help("assign it in a duty (even `I` for a party that is only informed), or remove it")
+        })
+        .collect()
+}

@@ -1,0 +1,56 @@
+//! E205, E402: precedence rules that the analyzer found broken for a pair.
+
+use super::pair_names;
+use crate::analyze::model::{Clash, Model};
+use crate::diagnostics::Diagnostic;
+
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    model
+        .clashes
+        .iter()
+        .map(|clash| match *clash {
+            Clash::DuplicateDuty {
+                pair,
+                first,
+                second,
+            } => {
+                let (service, control) = pair_names(model, pair);
+                let duty = &model.duties[second];
+                Diagnostic::new(
+                    "E205",
+                    duty.head,
+                    format!(
+                        "duty id `{}` is defined twice for this pair at the {} level",
+                        duty.id,
+                        duty.level.describe()
+                    ),
+                )
+                .label("second duty with this id")
+                .related(model.duties[first].head, "first duty with this id")
+                .help("duty ids must be unique per service and control at one level: rename one, or merge the two blocks")
+                .pair(service, control)
+            }
+            Clash::ExcludedWithDuties {
+                pair,
+                exclusion,
+                duty,
+            } => {
+                let (service, control) = pair_names(model, pair);
+                let exclusion = &model.exclusions[exclusion];
+                Diagnostic::new(
+                    "E402",
+                    exclusion.span,
+                    format!(
+                        "excluded and given duty `{}` at the same ({}) level",
+                        model.duties[duty].id,
+                        exclusion.level.describe()
+                    ),
+                )
+                .label("this exclusion")
+                .related(model.duties[duty].head, "duty at the same level")
+                .help("either the control applies (remove the exclusion) or it does not (remove the duty); a service-specific block overrides a matrix-wide exclusion")
+                .pair(service, control)
+            }
+        })
+        .collect()
+}

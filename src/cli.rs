@@ -1,0 +1,161 @@
+//! The command line (LANGUAGE.md §5). Exit status: 0 success, 1 findings, 2 could not run.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analyze::Limits;
+use crate::diagnostics::{self, Severity};
+use crate::{catalog, codes, compile};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "srmc",
+    version,
+    about = "The shared-responsibility matrix compiler: checks who owns every cloud security control",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a matrix: every control owned by nobody or by both sides, every mistake in the file
+    Check(CheckArgs),
+    /// Explain a diagnostic code (`srmc explain E203`)
+    Explain {
+        /// A code such as E203 or W301
+        code: String,
+    },
+    /// List the built-in catalogs, or the controls of one
+    Catalog {
+        /// A catalog id such as iso27017
+        id: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The root `.srm` file; imports are read relative to it
+    file: PathBuf,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    deny_warnings: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Largest input file, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    max_file_bytes: u64,
+    /// Largest sum of the root file and all its imports, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_total_bytes)]
+    max_total_bytes: u64,
+    /// Most files in one matrix, the root file included
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_files)]
+    max_files: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_files: self.max_files,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+/// Colour only for a terminal, and never with `NO_COLOR` set.
+fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn print(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`srmc check … | head`) is not an error worth a message.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("cannot write the output: {error}")),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain { code } => match codes::lookup(&code) {
+            Some(info) => print(&explain_code(info)),
+            None => fail(&format!(
+                "`{code}` is not a diagnostic code of srmc; the codes are listed in the README (E001, E101–E109, E201–E209, E401, E402, W301–W304)"
+            )),
+        },
+        Command::Catalog { id: None } => print(&catalog::list()),
+        Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
+            Some(text) => print(&text),
+            None => fail(&format!(
+                "no built-in catalog `{id}`; `srmc catalog` lists them"
+            )),
+        },
+    }
+}
+
+fn explain_code(info: &codes::CodeInfo) -> String {
+    let severity = match info.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{} ({severity}): {}\n\n{}\n",
+        info.code, info.summary, info.explanation
+    )
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let compilation = match compile(&args.file, args.limits.limits()) {
+        Ok(compilation) => compilation,
+        Err(error) => return fail(&error.0),
+    };
+    let output = match args.format {
+        CheckFormat::Json => {
+            diagnostics::render_json(&compilation.diagnostics, &compilation.sources)
+        }
+        CheckFormat::Human => diagnostics::render_human(
+            &compilation.diagnostics,
+            &compilation.sources,
+            use_color(std::io::stdout().is_terminal()),
+        ),
+    };
+    let printed = print(&output);
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if compilation.errors() > 0 || (args.deny_warnings && compilation.warnings() > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

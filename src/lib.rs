@@ -1,0 +1,78 @@
+//! srmc, the shared-responsibility matrix compiler.
+//!
+//! The stages, each with one product: [`syntax`] (text → syntax tree), [`analyze`] (trees →
+//! resolved model), [`graph`] (model → responsibility graph with the ownership of every pair),
+//! [`checks`] (model and graph → findings). [`compile`] runs them in order.
+
+pub mod analyze;
+pub mod catalog;
+pub mod checks;
+pub mod cli;
+pub mod codes;
+pub mod diagnostics;
+pub mod graph;
+pub mod source;
+pub mod syntax;
+
+use std::path::Path;
+
+use analyze::model::Model;
+use analyze::{FatalError, Limits};
+use diagnostics::{Diagnostic, Severity};
+use graph::ResponsibilityGraph;
+use source::Sources;
+
+/// Everything one compilation produced.
+pub struct Compilation {
+    pub sources: Sources,
+    /// `None` when the input could not be parsed or has no matrix header.
+    pub model: Option<Model>,
+    pub graph: Option<ResponsibilityGraph>,
+    /// Every problem found, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Compiles the matrix whose root file is `path`, with everything it imports.
+pub fn compile(path: &Path, limits: Limits) -> Result<Compilation, FatalError> {
+    let mut sources = Sources::new();
+    let (loaded, mut diagnostics) = analyze::load(path, &mut sources, limits)?;
+    let unreadable = diagnostics
+        .iter()
+        .any(|d| matches!(d.code, "E001" | "E002"));
+    let (model, graph) = if unreadable {
+        // What a file that does not parse declares is unknown: checking the rest would only
+        // report names it may well define.
+        (None, None)
+    } else {
+        let (model, resolve_diagnostics) = analyze::resolve(&loaded, &mut sources);
+        diagnostics.extend(resolve_diagnostics);
+        match model {
+            Some(model) => {
+                let graph = ResponsibilityGraph::build(&model);
+                diagnostics.extend(checks::run(&model, &graph));
+                (Some(model), Some(graph))
+            }
+            None => (None, None),
+        }
+    };
+    diagnostics::sort(&mut diagnostics);
+    Ok(Compilation {
+        sources,
+        model,
+        graph,
+        diagnostics,
+    })
+}

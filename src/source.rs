@@ -1,0 +1,249 @@
+//! Source files, spans into them and line/column lookup.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// Index of a file in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+///
+/// Spans compare equal to each other whatever they point at, so that syntax trees and models
+/// that differ only in layout (whitespace, comments, reordering of lines) compare equal. Code
+/// that needs to tell two places apart compares [`Span::key`].
+#[derive(Clone, Copy)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The position as a plain value, for sorting and grouping by place.
+    pub fn key(&self) -> (FileId, u32, u32) {
+        (self.file, self.start, self.end)
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Span {}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}..{}", self.file.0, self.start, self.end)
+    }
+}
+
+/// One loaded source file.
+pub struct SourceFile {
+    /// The name shown in diagnostics: the path as given on the command line, joined with the
+    /// import paths, or `<builtin>/NAME.srm` for embedded files.
+    pub name: String,
+    /// The canonical path on disk; `None` for embedded files.
+    pub path: Option<PathBuf>,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 0-based index of the line holding `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        // A CRLF file keeps its `\r` out of the line.
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        (start, end)
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let column = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count()
+            + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
+/// Longest stretch of one line that an excerpt shows; longer lines are cut around the span.
+pub const EXCERPT_WIDTH: usize = 160;
+
+impl SourceCode for SourceFile {
+    /// Unlike miette's implementation for `str`, this one finds lines through the line index
+    /// (a file with thousands of findings stays linear) and cuts very long lines down to a
+    /// window around the span, so that a 10 MB line never ends up in a terminal.
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = self.line_index(start);
+        if context_lines_before == 0 && context_lines_after == 0 {
+            let at = self.line_col(start);
+            let end = ceil_char_boundary(&self.text, end.min(start + EXCERPT_WIDTH));
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[start..end],
+                (start, end - start).into(),
+                at.line - 1,
+                at.column - 1,
+                1,
+            )));
+        }
+        let last_line = self.line_index(end.saturating_sub(1).max(start));
+        let from_line = first_line.saturating_sub(context_lines_before);
+        let to_line = (last_line + context_lines_after).min(self.line_starts.len() - 1);
+        let too_wide = (from_line..=to_line).any(|line| {
+            let (a, b) = self.line_bounds(line);
+            b - a > EXCERPT_WIDTH
+        });
+        if too_wide {
+            // Only the line of the span, and only the part of it around the span.
+            let (line_start, line_end) = self.line_bounds(first_line);
+            let from = floor_char_boundary(
+                &self.text,
+                start.saturating_sub(EXCERPT_WIDTH / 3).max(line_start),
+            );
+            let to = ceil_char_boundary(&self.text, (from + EXCERPT_WIDTH).min(line_end));
+            let column = self.line_col(from).column - 1;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[from..to],
+                (from, to - from).into(),
+                first_line,
+                column,
+                1,
+            )));
+        }
+        let from = self.line_starts[from_line];
+        let (_, to) = self.line_bounds(to_line);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            from_line,
+            0,
+            to_line - from_line + 1,
+        )))
+    }
+}
+
+/// Every file of one compilation, the embedded ones included.
+#[derive(Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn find_path(&self, path: &std::path::Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|file| file.path.as_deref() == Some(path))
+            .map(|index| FileId(index as u32))
+    }
+
+    pub fn text(&self, span: Span) -> &str {
+        &self.get(span.file).text[span.start as usize..span.end as usize]
+    }
+
+    pub fn line_col(&self, span: Span) -> LineCol {
+        self.get(span.file).line_col(span.start as usize)
+    }
+}

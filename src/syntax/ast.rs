@@ -1,0 +1,196 @@
+//! The syntax tree of one `.srm` file, as written: nothing is resolved yet.
+//!
+//! Every node carries its [`Span`]; spans compare equal whatever they point at, so two trees
+//! that differ only in layout and comments are equal.
+
+use crate::source::{FileId, Span};
+
+/// A value with the place it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+pub type Name = Spanned<String>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    /// The whole comment, `//` or `/* */` included.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub id: FileId,
+    pub items: Vec<Item>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Matrix(MatrixHeader),
+    Import(Import),
+    Party(Party),
+    Service(Service),
+    Catalog(Catalog),
+    Control(ControlBlock),
+    Exclusion(Exclusion),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixHeader {
+    pub span: Span,
+    pub title: Spanned<String>,
+    pub fields: Vec<MatrixField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatrixField {
+    Version(Spanned<String>),
+    /// The date as written; the analyzer checks that it is a calendar date.
+    Effective(Spanned<String>),
+    Catalogs(Vec<Name>),
+    Scope(Spanned<String>),
+}
+
+impl MatrixField {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            MatrixField::Version(_) => "version",
+            MatrixField::Effective(_) => "effective",
+            MatrixField::Catalogs(_) => "catalog",
+            MatrixField::Scope(_) => "scope",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub span: Span,
+    pub path: Spanned<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub span: Span,
+    pub id: Name,
+    /// `provider`, `customer` or `partner`; anything else is reported by the analyzer.
+    pub kind: Name,
+    pub name: Spanned<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub span: Span,
+    pub id: Name,
+    pub name: Spanned<String>,
+    pub fields: Vec<ServiceField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceField {
+    Model(Name),
+    Provider(Name),
+    Customer(Name),
+    Regions(Vec<Spanned<String>>),
+}
+
+impl ServiceField {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ServiceField::Model(_) => "model",
+            ServiceField::Provider(_) => "provider",
+            ServiceField::Customer(_) => "customer",
+            ServiceField::Regions(_) => "region",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub span: Span,
+    pub id: Name,
+    pub title: Spanned<String>,
+    pub domains: Vec<DomainDef>,
+    pub controls: Vec<ControlDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainDef {
+    pub span: Span,
+    pub id: Name,
+    pub title: Spanned<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlDef {
+    pub span: Span,
+    pub id: Name,
+    pub title: Spanned<String>,
+    pub domain: Name,
+}
+
+/// A control id, a catalog-qualified id or a pattern, as written in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRef {
+    pub span: Span,
+    pub catalog: Option<Name>,
+    /// For a pattern, the part before the `*` (`11.` for `11.*`).
+    pub id: String,
+    pub pattern: bool,
+}
+
+impl ControlRef {
+    pub fn display(&self) -> String {
+        let star = if self.pattern { "*" } else { "" };
+        match &self.catalog {
+            Some(catalog) => format!("{}::{}{star}", catalog.value, self.id),
+            None => format!("{}{star}", self.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlBlock {
+    pub span: Span,
+    pub controls: Vec<ControlRef>,
+    /// `None` for a matrix-wide block.
+    pub services: Option<Vec<Name>>,
+    pub notes: Vec<Spanned<String>>,
+    pub duties: Vec<Duty>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duty {
+    pub span: Span,
+    pub id: Option<Name>,
+    pub title: Spanned<String>,
+    pub assignments: Vec<Assignment>,
+    pub evidence: Vec<Spanned<String>>,
+    pub notes: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub span: Span,
+    /// A party id or one of the role keywords `provider` and `customer`.
+    pub party: Name,
+    /// Each word after the colon as written; the analyzer reads the letters out of them.
+    pub letters: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub span: Span,
+    pub controls: Vec<ControlRef>,
+    pub services: Option<Vec<Name>>,
+    pub justification: Option<Spanned<String>>,
+}

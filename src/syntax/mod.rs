@@ -1,0 +1,636 @@
+//! Stage 1: text → syntax tree. The pest grammar in `grammar/srm.pest` recognises the file; this
+//! module turns its parse tree into [`ast`] nodes with spans and reports syntax errors (E001) in
+//! the user's words.
+
+pub mod ast;
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+use ast::*;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/srm.pest"]
+struct SrmParser;
+
+/// Parses one file. A file with a syntax error gives no tree, only its diagnostic; a file that
+/// parses may still have diagnostics about its strings (bad escapes, bad patterns).
+pub fn parse(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
+    match SrmParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let root = pairs.next().expect("the file rule always yields one pair");
+            let mut builder = Builder {
+                file,
+                comments: Vec::new(),
+                diagnostics: Vec::new(),
+            };
+            let items = builder.file(root);
+            let tree = File {
+                id: file,
+                items,
+                comments: builder.comments,
+            };
+            (Some(tree), builder.diagnostics)
+        }
+        Err(error) => (None, vec![syntax_error(file, text, error)]),
+    }
+}
+
+fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagnostic {
+    let at = match error.location {
+        InputLocation::Pos(at) => at,
+        InputLocation::Span((at, _)) => at,
+    };
+    let found = found_at(text, at);
+    let span = Span::new(file, at, at + found.len());
+    let (message, label) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            // At the start of a line another blank line is always possible: not worth saying.
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let starts_line = text[line_start..at].trim().is_empty();
+            let mut rules: Vec<Rule> = positives
+                .iter()
+                .copied()
+                .filter(|rule| !matches!(rule, Rule::COMMENT | Rule::WHITESPACE))
+                .filter(|rule| !(starts_line && *rule == Rule::eol))
+                .collect();
+            // Words first, then closing brace, end of line and end of file.
+            rules.sort_by_key(|rule| match rule {
+                Rule::rbrace => 1,
+                Rule::eol => 2,
+                Rule::EOI => 3,
+                _ => 0,
+            });
+            let mut phrases: Vec<&str> = Vec::new();
+            for phrase in rules.into_iter().map(expected_phrase) {
+                if !phrases.contains(&phrase) {
+                    phrases.push(phrase);
+                }
+            }
+            let expected = join_alternatives(&phrases);
+            let found_words = describe_found(&found);
+            if expected.is_empty() {
+                (
+                    format!("unexpected {found_words}"),
+                    "not expected here".to_owned(),
+                )
+            } else {
+                (
+                    format!("expected {expected}, found {found_words}"),
+                    format!("expected {expected}"),
+                )
+            }
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), "here".to_owned()),
+    };
+    Diagnostic::new("E001", span, message)
+        .label(label)
+        .help(syntax_hint(&found))
+}
+
+/// The token at `at`, as far as a user would call it one word.
+fn found_at(text: &str, at: usize) -> String {
+    let rest = &text[at.min(text.len())..];
+    let Some(first) = rest.chars().next() else {
+        return String::new();
+    };
+    if first == '\n' || first == '\r' {
+        return String::new();
+    }
+    if first.is_alphanumeric() || first == '_' {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .take(40)
+            .collect()
+    } else {
+        first.to_string()
+    }
+}
+
+fn describe_found(found: &str) -> String {
+    match found {
+        "" => "the end of the line".to_owned(),
+        "\"" => "a string".to_owned(),
+        "\0" => "a NUL byte (is this a binary file?)".to_owned(),
+        word => format!("`{}`", word.escape_debug()),
+    }
+}
+
+fn syntax_hint(found: &str) -> String {
+    match found {
+        "" => "a statement ends at the end of its line: put what is missing on the same line"
+            .to_owned(),
+        "{" => "blocks open with `{` at the end of a line that starts with a keyword such as \
+                `service`, `control` or `duty`; blocks do not nest any deeper than `control { duty { } }`"
+            .to_owned(),
+        ";" => "statements end at the end of the line; `.srm` has no semicolons".to_owned(),
+        _ => "see the language tour in the README, or `srmc explain E001`".to_owned(),
+    }
+}
+
+fn join_alternatives(phrases: &[&str]) -> String {
+    match phrases {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What a grammar rule is called in an error message.
+fn expected_phrase(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::eol => "the end of the line",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
+        Rule::ident | Rule::ident_list => "a name (lower-case letters, digits, `_` and `-`)",
+        Rule::control_id
+        | Rule::control_ref
+        | Rule::control_pattern
+        | Rule::control_list
+        | Rule::catalog_qualifier => "a control id such as `9.4.1`, `CLD.6.3.1` or `11.*`",
+        Rule::string | Rule::string_inner | Rule::string_list => "a quoted string",
+        Rule::text_block | Rule::text_block_inner => "a text block (`\"\"\"`)",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::letters | Rule::bad_letters => "RACI letters (R, A, C, I)",
+        Rule::kw_matrix | Rule::matrix => "`matrix`",
+        Rule::kw_version | Rule::version_field => "`version`",
+        Rule::kw_effective | Rule::effective_field => "`effective`",
+        Rule::kw_catalog | Rule::catalogs_field | Rule::catalog => "`catalog`",
+        Rule::kw_scope | Rule::scope_field => "`scope`",
+        Rule::kw_party | Rule::party => "`party`",
+        Rule::kw_service | Rule::service => "`service`",
+        Rule::kw_model | Rule::model_field => "`model`",
+        Rule::kw_provider | Rule::provider_field => "`provider`",
+        Rule::kw_customer | Rule::customer_field => "`customer`",
+        Rule::kw_region | Rule::region_field => "`region`",
+        Rule::kw_domain | Rule::domain_def => "`domain`",
+        Rule::kw_control | Rule::control_def | Rule::control_block => "`control`",
+        Rule::kw_in => "`in`",
+        Rule::kw_for | Rule::for_clause => "`for`",
+        Rule::kw_duty | Rule::duty => "`duty`",
+        Rule::kw_note | Rule::note_field => "`note`",
+        Rule::kw_evidence | Rule::evidence_field => "`evidence`",
+        Rule::kw_exclude | Rule::exclusion => "`exclude`",
+        Rule::kw_import | Rule::import => "`import`",
+        Rule::assignment => "an assignment such as `provider: R A`",
+        // Silent and structural rules never reach an error on their own.
+        _ => "a statement",
+    }
+}
+
+struct Builder {
+    file: FileId,
+    comments: Vec<Comment>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Punctuation and comments are in the parse tree only so that errors can name them.
+fn is_noise(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::eol | Rule::lbrace | Rule::rbrace | Rule::colon | Rule::comma | Rule::EOI
+    )
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(self.file, span.start(), span.end())
+    }
+
+    /// The meaningful children of `pair`; comments go to the file's comment list.
+    fn children<'i>(&mut self, pair: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
+        let mut children = Vec::new();
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::COMMENT => {
+                    let span = self.span(&child);
+                    self.comments.push(Comment {
+                        span,
+                        text: child.as_str().to_owned(),
+                    });
+                }
+                rule if is_noise(rule) => {}
+                _ => children.push(child),
+            }
+        }
+        children
+    }
+
+    fn file(&mut self, root: Pair<'_, Rule>) -> Vec<Item> {
+        let children = self.children(root);
+        children.into_iter().map(|item| self.item(item)).collect()
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
+        match pair.as_rule() {
+            Rule::matrix => Item::Matrix(self.matrix(pair)),
+            Rule::import => {
+                let span = self.span(&pair);
+                let [_, path] = self.take::<2>(pair);
+                Item::Import(Import {
+                    span,
+                    path: self.string(path),
+                })
+            }
+            Rule::party => {
+                let span = self.span(&pair);
+                let [_, id, kind, name] = self.take::<4>(pair);
+                Item::Party(Party {
+                    span,
+                    id: self.name(id),
+                    kind: self.name(kind),
+                    name: self.string(name),
+                })
+            }
+            Rule::service => Item::Service(self.service(pair)),
+            Rule::catalog => Item::Catalog(self.catalog(pair)),
+            Rule::control_block => Item::Control(self.control_block(pair)),
+            Rule::exclusion => Item::Exclusion(self.exclusion(pair)),
+            rule => unreachable!("the grammar allows no {rule:?} at the top level"),
+        }
+    }
+
+    /// The children of a rule whose shape the grammar fixes.
+    fn take<'i, const N: usize>(&mut self, pair: Pair<'i, Rule>) -> [Pair<'i, Rule>; N] {
+        let children = self.children(pair);
+        children
+            .try_into()
+            .unwrap_or_else(|found: Vec<_>| panic!("grammar shape: {N} children, got {found:?}"))
+    }
+
+    fn name(&self, pair: Pair<'_, Rule>) -> Name {
+        Spanned::new(pair.as_str().to_owned(), self.span(&pair))
+    }
+
+    fn names(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
+        let children = self.children(pair);
+        children.into_iter().map(|p| self.name(p)).collect()
+    }
+
+    fn matrix(&mut self, pair: Pair<'_, Rule>) -> MatrixHeader {
+        let span = self.span(&pair);
+        let mut children = self.children(pair).into_iter().skip(1);
+        let title = self.string(children.next().expect("matrix title"));
+        let fields = children
+            .map(|field| {
+                let rule = field.as_rule();
+                let [_, value] = self.take::<2>(field);
+                match rule {
+                    Rule::version_field => MatrixField::Version(self.string(value)),
+                    Rule::effective_field => MatrixField::Effective(self.name(value)),
+                    Rule::catalogs_field => MatrixField::Catalogs(self.names(value)),
+                    Rule::scope_field => MatrixField::Scope(self.string(value)),
+                    rule => unreachable!("matrix field {rule:?}"),
+                }
+            })
+            .collect();
+        MatrixHeader {
+            span,
+            title,
+            fields,
+        }
+    }
+
+    fn service(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let span = self.span(&pair);
+        let mut children = self.children(pair).into_iter().skip(1);
+        let id = self.name(children.next().expect("service id"));
+        let name = self.string(children.next().expect("service name"));
+        let fields = children
+            .map(|field| {
+                let rule = field.as_rule();
+                let [_, value] = self.take::<2>(field);
+                match rule {
+                    Rule::model_field => ServiceField::Model(self.name(value)),
+                    Rule::provider_field => ServiceField::Provider(self.name(value)),
+                    Rule::customer_field => ServiceField::Customer(self.name(value)),
+                    Rule::region_field => ServiceField::Regions(self.strings(value)),
+                    rule => unreachable!("service field {rule:?}"),
+                }
+            })
+            .collect();
+        Service {
+            span,
+            id,
+            name,
+            fields,
+        }
+    }
+
+    fn catalog(&mut self, pair: Pair<'_, Rule>) -> Catalog {
+        let span = self.span(&pair);
+        let mut children = self.children(pair).into_iter().skip(1);
+        let id = self.name(children.next().expect("catalog id"));
+        let title = self.string(children.next().expect("catalog title"));
+        let mut domains = Vec::new();
+        let mut controls = Vec::new();
+        for item in children {
+            let item_span = self.span(&item);
+            match item.as_rule() {
+                Rule::domain_def => {
+                    let [_, id, title] = self.take::<3>(item);
+                    domains.push(DomainDef {
+                        span: item_span,
+                        id: self.name(id),
+                        title: self.string(title),
+                    });
+                }
+                Rule::control_def => {
+                    let [_, id, title, _, domain] = self.take::<5>(item);
+                    controls.push(ControlDef {
+                        span: item_span,
+                        id: self.name(id),
+                        title: self.string(title),
+                        domain: self.name(domain),
+                    });
+                }
+                rule => unreachable!("catalog item {rule:?}"),
+            }
+        }
+        Catalog {
+            span,
+            id,
+            title,
+            domains,
+            controls,
+        }
+    }
+
+    fn control_list(&mut self, pair: Pair<'_, Rule>) -> Vec<ControlRef> {
+        let children = self.children(pair);
+        children.into_iter().map(|c| self.control_ref(c)).collect()
+    }
+
+    fn control_ref(&mut self, pair: Pair<'_, Rule>) -> ControlRef {
+        let span = self.span(&pair);
+        let pattern = pair.as_rule() == Rule::control_pattern;
+        let mut catalog = None;
+        let mut id = String::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::catalog_qualifier => {
+                    let ident = part.into_inner().next().expect("qualifier name");
+                    catalog = Some(self.name(ident));
+                }
+                Rule::control_id => id = part.as_str().to_owned(),
+                rule => unreachable!("control ref part {rule:?}"),
+            }
+        }
+        if pattern && !(id.ends_with('.') || id.ends_with('-')) {
+            self.diagnostics.push(
+                Diagnostic::new("E001", span, format!("`{id}*` is not a control-id pattern"))
+                    .label("`*` must follow a dot or a dash")
+                    .help(format!(
+                        "write `{id}.*` or `{id}-*` to match every control whose id starts with it"
+                    )),
+            );
+        }
+        ControlRef {
+            span,
+            catalog,
+            id,
+            pattern,
+        }
+    }
+
+    fn for_clause(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
+        let [_, list] = self.take::<2>(pair);
+        self.names(list)
+    }
+
+    fn control_block(&mut self, pair: Pair<'_, Rule>) -> ControlBlock {
+        let span = self.span(&pair);
+        let mut block = ControlBlock {
+            span,
+            controls: Vec::new(),
+            services: None,
+            notes: Vec::new(),
+            duties: Vec::new(),
+        };
+        for child in self.children(pair).into_iter().skip(1) {
+            match child.as_rule() {
+                Rule::control_list => block.controls = self.control_list(child),
+                Rule::for_clause => block.services = Some(self.for_clause(child)),
+                Rule::note_field => block.notes.push(self.note(child)),
+                Rule::duty => {
+                    let duty = self.duty(child);
+                    block.duties.push(duty);
+                }
+                rule => unreachable!("control block part {rule:?}"),
+            }
+        }
+        block
+    }
+
+    fn duty(&mut self, pair: Pair<'_, Rule>) -> Duty {
+        let span = self.span(&pair);
+        let mut id = None;
+        let mut title = None;
+        let mut assignments = Vec::new();
+        let mut evidence = Vec::new();
+        let mut notes = Vec::new();
+        for child in self.children(pair).into_iter().skip(1) {
+            match child.as_rule() {
+                Rule::ident => id = Some(self.name(child)),
+                Rule::string => title = Some(self.string(child)),
+                Rule::assignment => {
+                    let assignment_span = self.span(&child);
+                    let mut parts = self.children(child).into_iter();
+                    let party = self.name(parts.next().expect("assignment party"));
+                    let letters = parts.map(|word| self.name(word)).collect();
+                    assignments.push(Assignment {
+                        span: assignment_span,
+                        party,
+                        letters,
+                    });
+                }
+                Rule::evidence_field => {
+                    let [_, list] = self.take::<2>(child);
+                    evidence.extend(self.strings(list));
+                }
+                Rule::note_field => notes.push(self.note(child)),
+                rule => unreachable!("duty part {rule:?}"),
+            }
+        }
+        Duty {
+            span,
+            id,
+            title: title.expect("the grammar requires a duty title"),
+            assignments,
+            evidence,
+            notes,
+        }
+    }
+
+    fn note(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let [_, text] = self.take::<2>(pair);
+        match text.as_rule() {
+            Rule::text_block => {
+                let span = self.span(&text);
+                let inner = text.into_inner().next().expect("text block body");
+                Spanned::new(dedent(inner.as_str()), span)
+            }
+            _ => self.string(text),
+        }
+    }
+
+    fn exclusion(&mut self, pair: Pair<'_, Rule>) -> Exclusion {
+        let span = self.span(&pair);
+        let mut exclusion = Exclusion {
+            span,
+            controls: Vec::new(),
+            services: None,
+            justification: None,
+        };
+        for child in self.children(pair).into_iter().skip(1) {
+            match child.as_rule() {
+                Rule::control_list => exclusion.controls = self.control_list(child),
+                Rule::for_clause => exclusion.services = Some(self.for_clause(child)),
+                Rule::string => exclusion.justification = Some(self.string(child)),
+                rule => unreachable!("exclusion part {rule:?}"),
+            }
+        }
+        exclusion
+    }
+
+    fn strings(&mut self, pair: Pair<'_, Rule>) -> Vec<Spanned<String>> {
+        let children = self.children(pair);
+        children.into_iter().map(|s| self.string(s)).collect()
+    }
+
+    /// A quoted string with its escapes resolved.
+    fn string(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().expect("string body").as_str();
+        let body_start = span.start as usize + 1;
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((_, c)) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, 't')) => value.push('\t'),
+                Some((_, 'u')) => {
+                    let start = chars.offset();
+                    let digits: String = chars
+                        .by_ref()
+                        .map(|(_, c)| c)
+                        .skip(1)
+                        .take_while(|c| *c != '}')
+                        .collect();
+                    match u32::from_str_radix(&digits, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                    {
+                        Some(decoded) => value.push(decoded),
+                        None => {
+                            let at = body_start + start - 2;
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    "E001",
+                                    Span::new(self.file, at, at + digits.len() + 4),
+                                    format!("`\\u{{{digits}}}` is not a Unicode character"),
+                                )
+                                .label("invalid escape")
+                                .help("a `\\u{…}` escape takes the hexadecimal code of a Unicode scalar value (not a surrogate, at most 10FFFF)"),
+                            );
+                        }
+                    }
+                }
+                Some((_, other)) => value.push(other),
+                None => {}
+            }
+        }
+        Spanned::new(value, span)
+    }
+}
+
+/// The body of a `"""` text block without the common indentation of its lines, and without the
+/// line breaks right after the opening and right before the closing quotes.
+pub fn dedent(body: &str) -> String {
+    let mut lines: Vec<&str> = body
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .collect();
+    let first_inline = if lines.len() > 1 && lines[0].trim().is_empty() {
+        lines.remove(0);
+        None
+    } else {
+        Some(lines.remove(0).trim())
+    };
+    if lines.last().is_some_and(|line| line.trim().is_empty()) {
+        lines.pop();
+    }
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<&str> = first_inline.into_iter().collect();
+    out.extend(lines.iter().map(|line| {
+        if line.trim().is_empty() {
+            ""
+        } else {
+            line[indent..].trim_end()
+        }
+    }));
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedent_strips_common_indentation_and_edge_lines() {
+        let body = "\n      First line,\n        indented more.\n\n      Last.\n      ";
+        assert_eq!(dedent(body), "First line,\n  indented more.\n\nLast.");
+    }
+
+    #[test]
+    fn dedent_keeps_text_on_the_opening_line() {
+        assert_eq!(dedent("Inline note"), "Inline note");
+        assert_eq!(dedent("Head\n    tail\n  "), "Head\ntail");
+    }
+
+    #[test]
+    fn string_escapes_are_resolved() {
+        let (tree, diagnostics) = parse(
+            FileId(0),
+            "party a provider \"Tab\\there \\\"quoted\\\" \\u{e9}\\\\\"\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let Item::Party(party) = &tree.unwrap().items[0] else {
+            panic!("expected a party")
+        };
+        assert_eq!(party.name.value, "Tab\there \"quoted\" é\\");
+    }
+
+    #[test]
+    fn comments_are_kept() {
+        let (tree, _) = parse(FileId(0), "// first\nparty a provider \"A\" /* inline */\n");
+        let texts: Vec<_> = tree.unwrap().comments.into_iter().map(|c| c.text).collect();
+        assert_eq!(texts, ["// first", "/* inline */"]);
+    }
+
+    #[test]
+    fn syntax_errors_name_what_was_expected_in_words() {
+        let (_, diagnostics) = parse(FileId(0), "matrix \"m\" {\n  verison \"1\"\n}\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(
+            diagnostics[0].message,
+            "expected `version`, `effective`, `catalog`, `scope` or `}`, found `verison`"
+        );
+    }
+}
