@@ -305,6 +305,8 @@ pub struct DutyDef {
     pub head: Span,
     /// The written id, or the duty's position in its block (`1`, `2`, …).
     pub id: String,
+    /// Index of the control block it is written in, in reading order.
+    pub block: usize,
     pub title: String,
     pub level: Level,
     pub assignments: Vec<AssignmentDef>,

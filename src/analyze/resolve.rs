@@ -154,7 +154,8 @@ impl Resolver {
         };
         let blocks: Vec<Block> = blocks
             .iter()
-            .map(|block| self.block(block, &mut model, &mut names))
+            .enumerate()
+            .map(|(index, block)| self.block(index, block, &mut model, &mut names))
             .collect();
         let resolved_exclusions: Vec<Exclusion> = exclusions
             .iter()
@@ -783,7 +784,13 @@ impl Resolver {
         (services, complete)
     }
 
-    fn block(&mut self, block: &ast::ControlBlock, model: &mut Model, names: &mut Names) -> Block {
+    fn block(
+        &mut self,
+        index: usize,
+        block: &ast::ControlBlock,
+        model: &mut Model,
+        names: &mut Names,
+    ) -> Block {
         let (controls, _) = self.control_list(&block.controls, model, names);
         let services = block
             .services
@@ -814,7 +821,7 @@ impl Resolver {
                     .help("duty ids identify duties across versions of the matrix; give each duty of a block its own id"),
                 );
             }
-            let duty = self.duty(duty, id, level, names);
+            let duty = self.duty(duty, id, index, level, names);
             model.duties.push(duty);
         }
         Block {
@@ -826,7 +833,14 @@ impl Resolver {
         }
     }
 
-    fn duty(&mut self, duty: &ast::Duty, id: String, level: Level, names: &Names) -> DutyDef {
+    fn duty(
+        &mut self,
+        duty: &ast::Duty,
+        id: String,
+        block: usize,
+        level: Level,
+        names: &Names,
+    ) -> DutyDef {
         let mut assignments: Vec<AssignmentDef> = Vec::new();
         let mut incomplete = false;
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -903,6 +917,7 @@ impl Resolver {
             span: duty.span,
             head: duty.id.as_ref().map_or(duty.title.span, |id| id.span),
             id,
+            block,
             title: duty.title.value.clone(),
             level,
             assignments,
@@ -1144,6 +1159,8 @@ impl Resolver {
         let clashes: Vec<Clash> = keyed
             .windows(2)
             .filter(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+            // Twice in one block is already E104.
+            .filter(|w| model.duties[w[0].2].block != model.duties[w[1].2].block)
             .map(|w| Clash::DuplicateDuty {
                 pair,
                 first: w[0].2,

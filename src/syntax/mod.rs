@@ -46,6 +46,7 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     };
     let found = found_at(text, at);
     let span = Span::new(file, at, at + found.len());
+    let at_end = text[at.min(text.len())..].trim().is_empty();
     let (message, label) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             // At the start of a line another blank line is always possible: not worth saying.
@@ -71,7 +72,11 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
                 }
             }
             let expected = join_alternatives(&phrases);
-            let found_words = describe_found(&found);
+            let found_words = if at_end {
+                "the end of the file".to_owned()
+            } else {
+                describe_found(&found)
+            };
             if expected.is_empty() {
                 (
                     format!("unexpected {found_words}"),
@@ -86,9 +91,14 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
         }
         ErrorVariant::CustomError { message } => (message.clone(), "here".to_owned()),
     };
+    let hint = if at_end {
+        "a block is still open at the end of the file: close it with `}`".to_owned()
+    } else {
+        syntax_hint(&found)
+    };
     Diagnostic::new("E001", span, message)
         .label(label)
-        .help(syntax_hint(&found))
+        .help(hint)
 }
 
 /// The token at `at`, as far as a user would call it one word.

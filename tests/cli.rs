@@ -1,0 +1,251 @@
+//! The command line as a user meets it: exit statuses, formats, flags and hostile input.
+
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn srmc() -> Command {
+    let mut command = Command::cargo_bin("srmc").unwrap();
+    command
+        .env_remove("NO_COLOR")
+        .timeout(Duration::from_secs(60));
+    command
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn clean_matrix_exits_0() {
+    srmc()
+        .args(["check", &fixture("ok/minimal.srm")])
+        .assert()
+        .code(0)
+        .stdout("no problems found\n");
+}
+
+#[test]
+fn errors_exit_1_with_every_finding_and_a_summary() {
+    srmc()
+        .args(["check", &fixture("err/e203_both_sides.srm")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[E203]"))
+        .stdout(predicate::str::ends_with("2 errors, 0 warnings\n"));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let file = fixture("err/w302_idle_party.srm");
+    srmc().args(["check", &file]).assert().code(0);
+    srmc()
+        .args(["check", &file, "--deny-warnings"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("warning[W302]"));
+}
+
+#[test]
+fn json_has_the_spec_shape() {
+    let output = srmc()
+        .args([
+            "check",
+            &fixture("err/e201_unowned.srm"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &json["diagnostics"][0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "code", "severity", "message", "file", "line", "column", "service", "control",
+    ] {
+        assert!(keys.contains(&key), "missing {key} in {first}");
+    }
+    assert_eq!(first["code"], "E201");
+    assert_eq!(first["service"], "app");
+    assert_eq!(first["control"], "T-2");
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0})
+    );
+}
+
+#[test]
+fn output_has_no_colour_when_not_a_terminal_or_with_no_color() {
+    for no_color in [None, Some("1")] {
+        let mut command = srmc();
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        command
+            .args(["check", &fixture("err/e203_both_sides.srm")])
+            .assert()
+            .stdout(predicate::str::contains("\u{1b}[").not());
+    }
+}
+
+#[test]
+fn a_missing_file_or_a_directory_exits_2() {
+    srmc()
+        .args(["check", "no/such/matrix.srm"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read `no/such/matrix.srm`: no such file",
+        ));
+    srmc()
+        .args(["check", &fixture("ok")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    srmc().args(["check"]).assert().code(2);
+    srmc()
+        .args(["check", &fixture("ok/minimal.srm"), "--format", "yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn explain_prints_every_code() {
+    for info in srmc::codes::CODES {
+        srmc()
+            .args(["explain", &info.code.to_lowercase()])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with(format!("{} (", info.code)))
+            .stdout(predicate::str::contains(info.summary));
+    }
+    srmc()
+        .args(["explain", "E999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a diagnostic code"));
+}
+
+#[test]
+fn catalog_lists_and_describes_the_builtin() {
+    srmc()
+        .args(["catalog"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("iso27017").and(predicate::str::contains("121 controls")));
+    let output = srmc().args(["catalog", "iso27017"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("CLD.6.3.1"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("  ")).count(), 121);
+    srmc().args(["catalog", "nist"]).assert().code(2);
+}
+
+#[test]
+fn lowered_limits_are_reported_not_exceeded() {
+    srmc()
+        .args(["check", &fixture("ok/precedence.srm"), "--max-files", "1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[E003]"));
+    srmc()
+        .args([
+            "check",
+            &fixture("ok/minimal.srm"),
+            "--max-file-bytes",
+            "100",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("more than the limit of 100 bytes"));
+}
+
+/// Hostile input: each case ends with a clear diagnostic, quickly, and no panic.
+#[test]
+fn hostile_input_gets_a_diagnostic_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "matrix \"m\" {\n  version \"1\"\n  effective 2026-01-01\n  catalog iso27017\n}\n";
+    // (file, content, a code it must report, exit status)
+    let cases: Vec<(&str, Vec<u8>, &str, i32)> = vec![
+        ("deep.srm", "{".repeat(100_000).into_bytes(), "E001", 1),
+        (
+            "deep-in-block.srm",
+            format!("{header}control 5.1.1 {}", "{".repeat(100_000)).into_bytes(),
+            "E001",
+            1,
+        ),
+        (
+            "long-string.srm",
+            format!("{header}party a provider \"{}\"\n", "x".repeat(10 << 20)).into_bytes(),
+            "W302",
+            0,
+        ),
+        (
+            "long-unterminated.srm",
+            format!("{header}party a provider \"{}\n", "y".repeat(10 << 20)).into_bytes(),
+            "E001",
+            1,
+        ),
+        (
+            "binary.srm",
+            (0u8..=255).cycle().take(4096).collect(),
+            "E002",
+            1,
+        ),
+        ("latin1.srm", b"matrix \"caf\xe9\" {}\n".to_vec(), "E002", 1),
+        ("empty.srm", Vec::new(), "E001", 1),
+    ];
+    for (name, bytes, code, exit) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let started = Instant::now();
+        let output = srmc()
+            .args(["check", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let elapsed = started.elapsed();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert_eq!(output.status.code(), Some(exit), "{name}: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let codes: Vec<&str> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&code), "{name}: {codes:?}");
+        // A generous bound for a debug build on a loaded machine: it only catches hangs.
+        assert!(elapsed < Duration::from_secs(20), "{name} took {elapsed:?}");
+    }
+}
+
+/// The human form of a finding on a 10 MB line shows a window of it, not the whole line.
+#[test]
+fn long_lines_are_cut_in_excerpts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.srm");
+    let text = format!("party a provider \"{}\" {}\n", "x".repeat(1 << 20), "oops");
+    std::fs::write(&path, text).unwrap();
+    let output = srmc().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        output.stdout.len() < 4000,
+        "{} bytes of output",
+        output.stdout.len()
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("found `oops`"), "{stdout}");
+    assert!(stdout.contains(":1:1048597]"), "{stdout}");
+}

@@ -1,0 +1,125 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use srmc::analyze::model::ReplacedBy;
+use srmc::analyze::Limits;
+use srmc::Compilation;
+
+/// A path relative to the crate root, so that snapshots do not depend on where the checkout is.
+pub fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+pub fn compile(path: &Path) -> Compilation {
+    srmc::compile(&relative(path), Limits::default()).expect("fixture is readable")
+}
+
+/// Every pair with its ownership, the duties that hold (id, level, place) and what precedence
+/// dropped: what a reviewer needs to see to trust the resolution.
+pub fn pair_table(compilation: &Compilation) -> String {
+    let model = compilation.model.as_ref().expect("a model");
+    let graph = compilation.graph.as_ref().expect("a graph");
+    let place = |span: srmc::source::Span| {
+        let at = compilation.sources.line_col(span);
+        format!("{}:{}", compilation.sources.get(span.file).name, at.line)
+    };
+    let mut out = String::new();
+    // Runs of pairs of one service that only one exclusion decides are shown as one line.
+    let mut run: Option<(usize, usize, usize, usize)> = None; // service, exclusion, first, last
+    let flush = |out: &mut String, run: &mut Option<(usize, usize, usize, usize)>| {
+        if let Some((service, exclusion, first, last)) = run.take() {
+            let exclusion = &model.exclusions[exclusion];
+            let _ = writeln!(
+                out,
+                "{} / {}{}: excluded ({}) at {}: {}",
+                model.services[service].id,
+                model.controls[first].display,
+                if last > first {
+                    format!(
+                        " to {} ({} pairs)",
+                        model.controls[last].display,
+                        last - first + 1
+                    )
+                } else {
+                    String::new()
+                },
+                exclusion.level.describe(),
+                place(exclusion.span),
+                exclusion.justification
+            );
+        }
+    };
+    for (index, pair) in model.pairs.iter().enumerate() {
+        let service = &model.services[pair.service].id;
+        let control = &model.controls[pair.control].display;
+        if let (Some(exclusion), true, true, true) = (
+            pair.exclusion,
+            pair.duties.is_empty(),
+            pair.replaced.is_empty(),
+            pair.notes.is_empty(),
+        ) {
+            match &mut run {
+                Some((s, e, _, last)) if *s == pair.service && *e == exclusion => {
+                    *last = pair.control
+                }
+                _ => {
+                    flush(&mut out, &mut run);
+                    run = Some((pair.service, exclusion, pair.control, 1));
+                }
+            }
+            continue;
+        }
+        flush(&mut out, &mut run);
+        let _ = writeln!(out, "{service} / {control}: {}", graph.ownership[index]);
+        if let Some(exclusion) = pair.exclusion {
+            let exclusion = &model.exclusions[exclusion];
+            let _ = writeln!(
+                out,
+                "  excluded ({}) at {}: {}",
+                exclusion.level.describe(),
+                place(exclusion.span),
+                exclusion.justification
+            );
+        }
+        for (node, duty) in graph.pair_duties(index) {
+            let def = &model.duties[duty];
+            let letters: Vec<String> = graph
+                .assignments(node)
+                .into_iter()
+                .map(|(party, raci)| format!("{}={raci}", model.parties[party].id))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  duty {} ({}) at {}: {}",
+                def.id,
+                def.level.describe(),
+                place(def.head),
+                letters.join(" ")
+            );
+        }
+        for replaced in &pair.replaced {
+            let by = match replaced.by {
+                ReplacedBy::Duty(duty) => format!("duty at {}", place(model.duties[duty].head)),
+                ReplacedBy::Exclusion(e) => {
+                    format!("exclusion at {}", place(model.exclusions[e].span))
+                }
+            };
+            let _ = writeln!(
+                out,
+                "  replaced {} at {} by {by}",
+                model.duties[replaced.duty].id,
+                place(model.duties[replaced.duty].head)
+            );
+        }
+        for note in &pair.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
+    }
+    flush(&mut out, &mut run);
+    out
+}

@@ -1,0 +1,155 @@
+//! Every example beside the normative spec (`../shared/spec/examples`) behaves exactly as its
+//! header comment says. The expectations are read from the headers, not copied here.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples")
+}
+
+#[derive(Debug)]
+struct Expectation {
+    exit: i32,
+    /// `true`: exactly these codes; `false`: at least these, each once.
+    exact: bool,
+    codes: BTreeMap<String, usize>,
+}
+
+/// Reads the `// Expect:` paragraph of an example's header.
+fn expectation(text: &str) -> Expectation {
+    let header: Vec<&str> = text
+        .lines()
+        .take_while(|line| line.starts_with("//"))
+        .collect();
+    let start = header
+        .iter()
+        .position(|line| line.contains("Expect:"))
+        .expect("an `Expect:` line");
+    let first = header[start];
+    let exit = first
+        .split("exits ")
+        .nth(1)
+        .and_then(|rest| rest[..1].parse().ok())
+        .expect("`exits N`");
+    let exact = !first.contains("at least");
+    let mut codes = BTreeMap::new();
+    if !first.contains("no diagnostics") {
+        // The listed codes are on the indented comment lines that follow.
+        for line in header[start + 1..]
+            .iter()
+            .take_while(|line| line.starts_with("//   "))
+        {
+            for word in line.split(|c: char| !c.is_ascii_alphanumeric()) {
+                let is_code = word.len() == 4
+                    && (word.starts_with('E') || word.starts_with('W'))
+                    && word[1..].chars().all(|c| c.is_ascii_digit());
+                if is_code {
+                    *codes.entry(word.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        assert!(!codes.is_empty(), "no codes listed in {first}");
+    }
+    Expectation { exit, exact, codes }
+}
+
+#[test]
+fn every_spec_example_behaves_as_its_header_says() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(examples_dir()).expect("../shared/spec/examples exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "srm") {
+            continue;
+        }
+        let expected = expectation(&std::fs::read_to_string(&path).unwrap());
+        let output = Command::cargo_bin("srmc")
+            .unwrap()
+            .args(["check", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut got: BTreeMap<String, usize> = BTreeMap::new();
+        for diagnostic in json["diagnostics"].as_array().unwrap() {
+            *got.entry(diagnostic["code"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert_eq!(
+            output.status.code(),
+            Some(expected.exit),
+            "{name}: exit status"
+        );
+        if expected.exact {
+            assert_eq!(got, expected.codes, "{name}: diagnostics");
+        } else {
+            for (code, count) in &expected.codes {
+                assert_eq!(got.get(code), Some(count), "{name}: {code} in {got:?}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} examples found");
+}
+
+/// `cld-controls.srm` also states the ownership of its pairs in prose:
+/// "CLD.6.3.1 shared, …, CLD.9.5.2 provider for analytics and customer for warehouse, …".
+#[test]
+fn cld_example_pairs_have_the_ownership_its_header_states() {
+    let path = examples_dir().join("cld-controls.srm");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let prose: String = text
+        .lines()
+        .take_while(|line| line.starts_with("//"))
+        .map(|line| line.trim_start_matches('/').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let stated = prose
+        .split("Ownership of the pairs:")
+        .nth(1)
+        .expect("ownership sentence")
+        .trim()
+        .trim_end_matches('.');
+
+    let compilation = common::compile(&path);
+    let model = compilation.model.as_ref().unwrap();
+    let graph = compilation.graph.as_ref().unwrap();
+    let ownership = |service: &str, control: &str| {
+        let index = model
+            .pairs
+            .iter()
+            .position(|p| {
+                model.services[p.service].id == service && model.controls[p.control].id == control
+            })
+            .unwrap();
+        graph.ownership[index].as_str()
+    };
+
+    let mut checked = 0;
+    for item in stated.split(", ") {
+        let (control, rest) = item.split_once(' ').unwrap();
+        if rest.contains(" for ") {
+            for part in rest.split(" and ") {
+                let (word, service) = part.split_once(" for ").unwrap();
+                assert_eq!(ownership(service, control), word, "{control} for {service}");
+                checked += 1;
+            }
+        } else {
+            for service in &model.services {
+                assert_eq!(
+                    ownership(&service.id, control),
+                    rest,
+                    "{control} for {}",
+                    service.id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 14, "the header speaks of 14 pairs");
+}
