@@ -91,6 +91,11 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
         }
         ErrorVariant::CustomError { message } => (message.clone(), "here".to_owned()),
     };
+    if found == "\"" && !string_closes_on_its_line(&text[at + 1..]) {
+        return Diagnostic::new("E001", span, "this string is not closed on its line")
+            .label("string starts here")
+            .help("close it with `\"` before the end of the line; a text of several lines is a `\"\"\"` text block");
+    }
     let hint = if at_end {
         "a block is still open at the end of the file: close it with `}`".to_owned()
     } else {
@@ -99,6 +104,20 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     Diagnostic::new("E001", span, message)
         .label(label)
         .help(hint)
+}
+
+/// Whether the rest of a line (after an opening quote) holds an unescaped closing quote.
+fn string_closes_on_its_line(rest: &str) -> bool {
+    let mut escaped = false;
+    for c in rest.chars() {
+        match c {
+            '\n' | '\r' => return false,
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return true,
+            _ => escaped = false,
+        }
+    }
+    false
 }
 
 /// The token at `at`, as far as a user would call it one word.
