@@ -56,13 +56,7 @@ fn codes(compilation: &Compilation) -> Vec<&'static str> {
 fn pair(compilation: &Compilation, service: &str, control: &str) -> (String, Vec<String>) {
     let model = compilation.model.as_ref().unwrap();
     let graph = compilation.graph.as_ref().unwrap();
-    let index = model
-        .pairs
-        .iter()
-        .position(|p| {
-            model.services[p.service].id == service && model.controls[p.control].id == control
-        })
-        .unwrap();
+    let index = model.find_pair(service, control).unwrap();
     let duties = graph
         .pair_duties(index)
         .map(|(node, duty)| {

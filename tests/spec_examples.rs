@@ -120,13 +120,7 @@ fn cld_example_pairs_have_the_ownership_its_header_states() {
     let model = compilation.model.as_ref().unwrap();
     let graph = compilation.graph.as_ref().unwrap();
     let ownership = |service: &str, control: &str| {
-        let index = model
-            .pairs
-            .iter()
-            .position(|p| {
-                model.services[p.service].id == service && model.controls[p.control].id == control
-            })
-            .unwrap();
+        let index = model.find_pair(service, control).unwrap();
         graph.ownership[index].as_str()
     };
 

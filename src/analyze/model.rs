@@ -38,6 +38,16 @@ impl Model {
         service * self.controls.len() + control
     }
 
+    /// The index of the pair of a service id and a control id (bare or as displayed).
+    pub fn find_pair(&self, service: &str, control: &str) -> Option<usize> {
+        let service = self.services.iter().position(|s| s.id == service)?;
+        let control = self
+            .controls
+            .iter()
+            .position(|c| c.display == control || c.id == control)?;
+        Some(self.pair_index(service, control))
+    }
+
     pub fn pair(&self, service: ServiceIdx, control: ControlIdx) -> &Pair {
         &self.pairs[self.pair_index(service, control)]
     }
