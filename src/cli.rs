@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analyze::Limits;
 use crate::diagnostics::{self, Severity};
+use crate::render::{self, Format};
 use crate::{catalog, codes, compile};
 
 #[derive(Parser, Debug)]
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Check a matrix: every control owned by nobody or by both sides, every mistake in the file
     Check(CheckArgs),
+    /// Render a checked matrix: contract annex (Markdown, HTML), RACI tables, JSON, Graphviz
+    Build(BuildArgs),
     /// Explain a diagnostic code (`srmc explain E203`)
     Explain {
         /// A code such as E203 or W301
@@ -47,6 +50,25 @@ struct CheckArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     deny_warnings: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct BuildArgs {
+    /// The root `.srm` file
+    file: PathBuf,
+    #[arg(long, value_enum)]
+    format: Format,
+    /// Where to write; `-` or nothing for standard output. Written whole or not at all.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Render even with errors: every gap and conflict is listed first and marked where it is
+    #[arg(long)]
+    allow_gaps: bool,
+    /// A directory whose templates (by file name, e.g. `annex.html.hbs`) replace the built-in ones
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -107,6 +129,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Build(args) => build(args),
         Command::Explain { code } => match codes::lookup(&code) {
             Some(info) => print(&explain_code(info)),
             None => fail(&format!(
@@ -157,5 +180,67 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let compilation = match compile(&args.file, args.limits.limits()) {
+        Ok(compilation) => compilation,
+        Err(error) => return fail(&error.0),
+    };
+    let output = args.output.filter(|path| path.as_os_str() != "-");
+    if let Some(path) = &output {
+        // Never overwrite what was read: the matrix is the source of the annex.
+        if let Ok(target) = std::fs::canonicalize(path) {
+            if compilation.sources.find_path(&target).is_some() {
+                return fail(&format!(
+                    "`{}` is an input of this matrix; choose another output path",
+                    path.display()
+                ));
+            }
+        }
+    }
+    let report = |to_stderr: bool| {
+        if !compilation.diagnostics.is_empty() && to_stderr {
+            eprint!(
+                "{}",
+                diagnostics::render_human(
+                    &compilation.diagnostics,
+                    &compilation.sources,
+                    use_color(std::io::stderr().is_terminal()),
+                )
+            );
+        }
+    };
+    if compilation.model.is_none() || (compilation.errors() > 0 && !args.allow_gaps) {
+        report(true);
+        if compilation.model.is_some() {
+            eprintln!(
+                "error: the matrix has errors; fix them, or render them marked with --allow-gaps"
+            );
+        }
+        return ExitCode::from(1);
+    }
+    report(true);
+    let text = match render::render(&compilation, args.format, args.templates.as_deref()) {
+        Ok(text) => text,
+        Err(error) => return fail(&error),
+    };
+    match output {
+        None => print(&text),
+        Some(path) => match render::write_atomically(&path, &text) {
+            Ok(()) => {
+                if let Some(model) = &compilation.model {
+                    let graph = compilation.graph.as_ref().expect("a model has a graph");
+                    eprintln!(
+                        "wrote {} (fingerprint {})",
+                        path.display(),
+                        render::view::fingerprint(model, graph)
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&format!("cannot write `{}`: {error}", path.display())),
+        },
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The stages, each with one product: [`syntax`] (text → syntax tree), [`analyze`] (trees →
 //! resolved model), [`graph`] (model → responsibility graph with the ownership of every pair),
-//! [`checks`] (model and graph → findings). [`compile`] runs them in order.
+//! [`checks`] (model and graph → findings), [`render`] (all of it → documents). [`compile`] runs
+//! the stages up to the checks.
 
 pub mod analyze;
 pub mod catalog;
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostics;
 pub mod graph;
+pub mod render;
 pub mod source;
 pub mod syntax;
 

@@ -1,0 +1,81 @@
+//! `build --format raci-csv`: one row per service × control × duty (a pair without duties gets
+//! one row, so that nothing in scope is missing), RFC 4180, safe to open in a spreadsheet.
+
+use super::markdown::{csv_safe, to_plain};
+use super::view::View;
+
+pub fn render(view: &View) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "service",
+        "model",
+        "domain",
+        "control",
+        "control title",
+        "duty",
+        "duty title",
+        "ownership",
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect();
+    header.extend(view.parties.iter().map(|p| p.id.clone()));
+    header.extend(["note".to_owned(), "evidence".to_owned()]);
+    let mut rows = vec![header];
+
+    for (service, domain, control, pair) in view.pairs_in_order() {
+        let pair_notes: Vec<&str> = pair.notes.iter().map(|n| n.plain.as_str()).collect();
+        let base = [
+            service.id.clone(),
+            service.model.to_owned(),
+            domain.title.clone(),
+            control.id.clone(),
+            control.title.clone(),
+        ];
+        if pair.duties.is_empty() {
+            let mut row = base.to_vec();
+            row.extend([String::new(), String::new(), pair.ownership.word.to_owned()]);
+            row.extend(view.parties.iter().map(|_| String::new()));
+            let note = pair.exclusion.clone().unwrap_or_default();
+            row.extend([note, String::new()]);
+            rows.push(row);
+            continue;
+        }
+        for duty in &pair.duties {
+            let mut row = base.to_vec();
+            row.extend([
+                duty.reference.clone(),
+                duty.title.clone(),
+                pair.ownership.word.to_owned(),
+            ]);
+            row.extend(duty.letters.iter().cloned());
+            let notes: Vec<String> = duty
+                .notes
+                .iter()
+                .map(|n| n.plain.clone())
+                .chain(pair_notes.iter().map(|n| (*n).to_owned()))
+                .collect();
+            row.extend([notes.join(" "), duty.evidence.join("; ")]);
+            rows.push(row);
+        }
+    }
+    for row in rows {
+        let row: Vec<String> = row
+            .iter()
+            .map(|cell| csv_safe(&to_plain_cell(cell)))
+            .collect();
+        writer.write_record(&row).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Cells are one line: a spreadsheet row per duty.
+fn to_plain_cell(cell: &str) -> String {
+    if cell.contains(['\n', '\r']) {
+        to_plain(cell)
+    } else {
+        cell.to_owned()
+    }
+}

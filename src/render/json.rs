@@ -1,0 +1,164 @@
+//! `build --format json`: the stable shape of LANGUAGE.md §5, keys in a fixed order.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use super::view::View;
+use crate::diagnostics::{to_json, JsonDiagnostic};
+use crate::Compilation;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    matrix: Matrix<'a>,
+    parties: Vec<Party<'a>>,
+    services: Vec<Service<'a>>,
+    pairs: Vec<Pair<'a>>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Matrix<'a> {
+    title: &'a str,
+    version: &'a str,
+    effective: &'a str,
+    catalogs: &'a [String],
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Party<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct Service<'a> {
+    id: &'a str,
+    name: &'a str,
+    model: &'a str,
+    provider: Option<&'a str>,
+    customer: Option<&'a str>,
+    regions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Pair<'a> {
+    service: &'a str,
+    control: &'a str,
+    domain: &'a str,
+    ownership: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exclusion: Option<&'a str>,
+    duties: Vec<Duty<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Duty<'a> {
+    id: &'a str,
+    title: &'a str,
+    assignments: Assignments<'a>,
+    source: Source<'a>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: Vec<&'a str>,
+}
+
+/// `{"party id": "RA", …}` in the order the assignments were written.
+struct Assignments<'a>(Vec<(&'a str, &'a str)>);
+
+impl Serialize for Assignments<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (party, letters) in &self.0 {
+            map.serialize_entry(party, letters)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    file: &'a str,
+    line: usize,
+}
+
+pub fn render(view: &View, compilation: &Compilation) -> String {
+    let output = Output {
+        matrix: Matrix {
+            title: &view.matrix.title,
+            version: &view.matrix.version,
+            effective: &view.matrix.effective,
+            catalogs: &view.matrix.catalogs,
+            fingerprint: &view.matrix.fingerprint,
+            scope: view.matrix.scope.as_deref(),
+        },
+        parties: view
+            .parties
+            .iter()
+            .map(|p| Party {
+                id: &p.id,
+                name: &p.name,
+                kind: p.kind,
+            })
+            .collect(),
+        services: view
+            .services
+            .iter()
+            .map(|s| Service {
+                id: &s.id,
+                name: &s.name,
+                model: s.model,
+                provider: s.provider.as_deref(),
+                customer: s.customer.as_deref(),
+                regions: &s.regions,
+            })
+            .collect(),
+        pairs: view
+            .pairs_in_order()
+            .map(|(_, _, _, pair)| Pair {
+                service: &pair.service,
+                control: &pair.control,
+                domain: &pair.domain,
+                ownership: pair.ownership.word,
+                exclusion: pair.exclusion.as_deref(),
+                duties: pair
+                    .duties
+                    .iter()
+                    .map(|duty| Duty {
+                        id: &duty.id,
+                        title: &duty.title,
+                        assignments: Assignments(
+                            view.parties
+                                .iter()
+                                .zip(&duty.letters)
+                                .filter(|(_, letters)| !letters.is_empty())
+                                .map(|(party, letters)| (party.id.as_str(), letters.as_str()))
+                                .collect(),
+                        ),
+                        source: Source {
+                            file: &duty.file,
+                            line: duty.line,
+                        },
+                        evidence: &duty.evidence,
+                        notes: duty.notes.iter().map(|n| n.raw.as_str()).collect(),
+                    })
+                    .collect(),
+                notes: pair.notes.iter().map(|n| n.raw.as_str()).collect(),
+            })
+            .collect(),
+        diagnostics: compilation
+            .diagnostics
+            .iter()
+            .map(|d| to_json(d, &compilation.sources))
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&output).expect("the view serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,173 @@
+//! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
+//! document formats go through the handlebars templates of `output-templates/`.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod templates;
+pub mod view;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::Compilation;
+use templates::Escape;
+use view::{DutyView, MatrixView, PartyView, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Html,
+    RaciMarkdown,
+    RaciCsv,
+    Json,
+    Dot,
+}
+
+/// One row of a per-service RACI table: a duty, or a pair without duties.
+#[derive(Serialize)]
+struct RaciRow<'a> {
+    service: &'a str,
+    control: &'a str,
+    duty: Option<&'a DutyView>,
+    exclusion: Option<&'a str>,
+    ownership: &'static str,
+    gap: bool,
+    letters: Vec<&'a str>,
+    edges: Vec<Edge<'a>>,
+}
+
+#[derive(Serialize)]
+struct Edge<'a> {
+    party: &'a str,
+    letters: &'a str,
+}
+
+#[derive(Serialize)]
+struct RaciService<'a> {
+    id: &'a str,
+    name: &'a str,
+    model_label: &'a str,
+    rows: Vec<RaciRow<'a>>,
+}
+
+/// The view regrouped by service, for the RACI tables and the graph.
+#[derive(Serialize)]
+struct RaciView<'a> {
+    matrix: &'a MatrixView,
+    parties: &'a [PartyView],
+    services: Vec<RaciService<'a>>,
+}
+
+impl<'a> RaciView<'a> {
+    fn new(view: &'a View) -> Self {
+        let mut services: Vec<RaciService> = view
+            .services
+            .iter()
+            .map(|s| RaciService {
+                id: &s.id,
+                name: &s.name,
+                model_label: s.model_label,
+                rows: Vec::new(),
+            })
+            .collect();
+        for (index, (service, _, control, pair)) in view.pairs_in_order().enumerate() {
+            let rows = &mut services[index / view.catalog_order.len().max(1)].rows;
+            let row = |duty: Option<&'a DutyView>| RaciRow {
+                service: &service.id,
+                control: &control.id,
+                duty,
+                exclusion: pair.exclusion.as_deref(),
+                ownership: pair.ownership.label,
+                gap: pair.ownership.gap,
+                letters: duty.map_or_else(
+                    || vec![""; view.parties.len()],
+                    |d| d.letters.iter().map(String::as_str).collect(),
+                ),
+                edges: duty.map_or_else(Vec::new, |d| {
+                    view.parties
+                        .iter()
+                        .zip(&d.letters)
+                        .filter(|(_, l)| !l.is_empty())
+                        .map(|(p, l)| Edge {
+                            party: &p.id,
+                            letters: l,
+                        })
+                        .collect()
+                }),
+            };
+            if pair.duties.is_empty() {
+                rows.push(row(None));
+            } else {
+                rows.extend(pair.duties.iter().map(|d| row(Some(d))));
+            }
+        }
+        RaciView {
+            matrix: &view.matrix,
+            parties: &view.parties,
+            services,
+        }
+    }
+}
+
+/// Renders a compiled matrix. Errors are template errors (a broken override).
+pub fn render(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+) -> Result<String, String> {
+    let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
+        return Err("the matrix could not be compiled".to_owned());
+    };
+    let view = View::build(model, graph, &compilation.diagnostics, &compilation.sources);
+    let template = |escape: Escape, name: &str, data: &dyn erased::Data| {
+        let registry = templates::registry(escape, templates_dir)?;
+        data.render(&registry, name)
+            .map_err(|error| format!("template `{name}`: {error}"))
+    };
+    match format {
+        Format::Json => Ok(json::render(&view, compilation)),
+        Format::RaciCsv => Ok(csv::render(&view)),
+        Format::Markdown => template(Escape::None, "annex.md.hbs", &view),
+        Format::Html => template(Escape::Html, "annex.html.hbs", &view),
+        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", &RaciView::new(&view)),
+        Format::Dot => template(Escape::None, "graph.dot.hbs", &RaciView::new(&view)),
+    }
+}
+
+mod erased {
+    //! Lets one closure render either view type.
+    use handlebars::{Handlebars, RenderError};
+    use serde::Serialize;
+
+    pub trait Data {
+        fn render(&self, registry: &Handlebars<'static>, name: &str)
+            -> Result<String, RenderError>;
+    }
+
+    impl<T: Serialize> Data for T {
+        fn render(
+            &self,
+            registry: &Handlebars<'static>,
+            name: &str,
+        ) -> Result<String, RenderError> {
+            registry.render(name, self)
+        }
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
+/// failed run never leaves a half-written file.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}

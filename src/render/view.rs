@@ -1,0 +1,592 @@
+//! The one view model every rendering reads: built once from the resolved model, the graph and
+//! the findings, serialisable, in the order the documents show things.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::markdown;
+use crate::analyze::model::{Model, PartyKind, ServiceModel};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::{Ownership, ResponsibilityGraph};
+use crate::source::Sources;
+
+#[derive(Debug, Serialize)]
+pub struct View {
+    pub generator: String,
+    pub matrix: MatrixView,
+    pub parties: Vec<PartyView>,
+    pub services: Vec<ServiceView>,
+    /// The ownership words in §3 order, with their labels: the summary's columns.
+    pub ownership_words: Vec<OwnershipCell>,
+    pub summary: Vec<DomainSummary>,
+    pub summary_total: Vec<usize>,
+    /// The seven cloud controls (`CLD.*`) of the catalogs, with each service's ownership.
+    pub cloud_controls: Vec<CloudControlRow>,
+    pub domains: Vec<DomainView>,
+    pub exclusions: Vec<ExclusionView>,
+    /// Errors and warnings: only ever present in a build with `--allow-gaps`.
+    pub findings: Vec<FindingView>,
+    pub gap_count: usize,
+    /// (domain, position in it) of each control in catalog order: the order of JSON and CSV.
+    #[serde(skip)]
+    pub catalog_order: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixView {
+    pub title: String,
+    pub version: String,
+    pub effective: String,
+    pub scope: Option<String>,
+    pub catalogs: Vec<String>,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartyView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    /// "CSP", "CSC" or "partner".
+    pub side: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceView {
+    pub id: String,
+    pub name: String,
+    pub model: &'static str,
+    pub model_label: &'static str,
+    pub provider: Option<String>,
+    pub provider_name: Option<String>,
+    pub customer: Option<String>,
+    pub customer_name: Option<String>,
+    pub regions: Vec<String>,
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnershipCell {
+    pub word: &'static str,
+    pub label: &'static str,
+    pub gap: bool,
+}
+
+impl From<Ownership> for OwnershipCell {
+    fn from(ownership: Ownership) -> Self {
+        OwnershipCell {
+            word: ownership.as_str(),
+            label: match ownership {
+                Ownership::Excluded => "Excluded",
+                Ownership::Conflict => "CONFLICT",
+                Ownership::Unowned => "UNOWNED",
+                Ownership::Inherited => "Inherited",
+                Ownership::Partner => "Partner",
+                Ownership::Shared => "Shared",
+                Ownership::Provider => "Provider (CSP)",
+                Ownership::Customer => "Customer (CSC)",
+            },
+            gap: matches!(ownership, Ownership::Conflict | Ownership::Unowned),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainSummary {
+    pub id: String,
+    pub title: String,
+    pub anchor: String,
+    /// Pairs per ownership word, in [`View::ownership_words`] order.
+    pub counts: Vec<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CloudControlRow {
+    pub id: String,
+    pub title: String,
+    pub anchor: String,
+    pub cells: Vec<OwnershipCell>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainView {
+    pub id: String,
+    pub title: String,
+    pub anchor: String,
+    pub controls: Vec<ControlView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ControlView {
+    pub id: String,
+    pub title: String,
+    pub anchor: String,
+    /// One per service, in service order.
+    pub pairs: Vec<PairView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PairView {
+    pub service: String,
+    pub service_name: String,
+    pub control: String,
+    pub domain: String,
+    pub ownership: OwnershipCell,
+    pub exclusion: Option<String>,
+    pub notes: Vec<NoteView>,
+    pub duties: Vec<DutyView>,
+    /// Messages of the findings about this pair (only with `--allow-gaps`).
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DutyView {
+    /// `CONTROL/DUTY`, stable across versions of the matrix.
+    pub reference: String,
+    pub id: String,
+    pub title: String,
+    /// Letters per party, in [`View::parties`] order ("" for none).
+    pub letters: Vec<String>,
+    pub evidence: Vec<String>,
+    pub notes: Vec<NoteView>,
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteView {
+    /// As written, for JSON.
+    #[serde(skip)]
+    pub raw: String,
+    /// Markdown with raw HTML and unsafe link schemes disarmed.
+    pub markdown: String,
+    /// Safe HTML.
+    pub html: String,
+    /// One line of plain text.
+    pub plain: String,
+}
+
+impl NoteView {
+    fn new(markdown: &str) -> Self {
+        NoteView {
+            raw: markdown.to_owned(),
+            markdown: markdown::sanitize_block(markdown),
+            html: markdown::to_html(markdown),
+            plain: markdown::to_plain(markdown),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExclusionView {
+    pub justification: String,
+    pub controls: Vec<String>,
+    pub services: Vec<String>,
+    pub pairs: usize,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingView {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub location: String,
+}
+
+/// A string usable as an HTML id and URL fragment.
+fn anchor(prefix: &str, id: &str) -> String {
+    let slug: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{prefix}-{slug}")
+}
+
+fn side_label(kind: PartyKind) -> &'static str {
+    match kind {
+        PartyKind::Provider => "CSP",
+        PartyKind::Customer => "CSC",
+        PartyKind::Partner => "partner",
+    }
+}
+
+fn model_label(model: Option<ServiceModel>) -> (&'static str, &'static str) {
+    match model {
+        Some(ServiceModel::Iaas) => ("iaas", "IaaS"),
+        Some(ServiceModel::Paas) => ("paas", "PaaS"),
+        Some(ServiceModel::Saas) => ("saas", "SaaS"),
+        None => ("", "unknown"),
+    }
+}
+
+impl View {
+    pub fn build(
+        model: &Model,
+        graph: &ResponsibilityGraph,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+    ) -> View {
+        let place = |span: crate::source::Span| {
+            let at = sources.line_col(span);
+            (sources.get(span.file).name.clone(), at.line)
+        };
+        let parties: Vec<PartyView> = model
+            .parties
+            .iter()
+            .map(|party| PartyView {
+                id: party.id.clone(),
+                name: party.name.clone(),
+                kind: party.kind.as_str(),
+                side: side_label(party.kind),
+            })
+            .collect();
+        let services: Vec<ServiceView> = model
+            .services
+            .iter()
+            .map(|service| {
+                let (model_word, label) = model_label(service.model);
+                let party = |p: Option<usize>| p.map(|p| &model.parties[p]);
+                ServiceView {
+                    id: service.id.clone(),
+                    name: service.name.clone(),
+                    model: model_word,
+                    model_label: label,
+                    provider: party(service.provider).map(|p| p.id.clone()),
+                    provider_name: party(service.provider).map(|p| p.name.clone()),
+                    customer: party(service.customer).map(|p| p.id.clone()),
+                    customer_name: party(service.customer).map(|p| p.name.clone()),
+                    regions: service.regions.clone(),
+                    anchor: anchor("service", &service.id),
+                }
+            })
+            .collect();
+
+        let mut pair_findings: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        for diagnostic in diagnostics {
+            if let Some(pair) = &diagnostic.pair {
+                pair_findings
+                    .entry((pair.service.as_str(), pair.control.as_str()))
+                    .or_default()
+                    .push(format!("{}: {}", diagnostic.code, diagnostic.message));
+            }
+        }
+
+        let word_index = |o: Ownership| Ownership::ALL.iter().position(|w| *w == o).unwrap_or(0);
+        let mut summary: Vec<DomainSummary> = model
+            .domains
+            .iter()
+            .map(|domain| DomainSummary {
+                id: domain.id.clone(),
+                title: domain.title.clone(),
+                anchor: anchor("domain", &domain.id),
+                counts: vec![0; Ownership::ALL.len()],
+            })
+            .collect();
+        let mut summary_total = vec![0; Ownership::ALL.len()];
+        let services_count = model.services.len();
+        let mut domains: Vec<DomainView> = model
+            .domains
+            .iter()
+            .map(|domain| DomainView {
+                id: domain.id.clone(),
+                title: domain.title.clone(),
+                anchor: anchor("domain", &domain.id),
+                controls: Vec::new(),
+            })
+            .collect();
+        let mut cloud_controls = Vec::new();
+        let mut catalog_order = Vec::with_capacity(model.controls.len());
+        for (control_index, control) in model.controls.iter().enumerate() {
+            catalog_order.push((control.domain, domains[control.domain].controls.len()));
+            let mut pairs = Vec::with_capacity(services_count);
+            for (service_index, service) in model.services.iter().enumerate() {
+                let index = model.pair_index(service_index, control_index);
+                let pair = &model.pairs[index];
+                let ownership = graph.ownership[index];
+                summary[control.domain].counts[word_index(ownership)] += 1;
+                summary_total[word_index(ownership)] += 1;
+                let duties = graph
+                    .pair_duties(index)
+                    .map(|(node, duty)| {
+                        let def = &model.duties[duty];
+                        let mut letters = vec![String::new(); parties.len()];
+                        for (party, raci) in graph.assignments(node) {
+                            letters[party] = raci.to_string();
+                        }
+                        let (file, line) = place(def.head);
+                        DutyView {
+                            reference: format!("{}/{}", control.display, def.id),
+                            id: def.id.clone(),
+                            title: def.title.clone(),
+                            letters,
+                            evidence: def.evidence.clone(),
+                            notes: def.notes.iter().map(|n| NoteView::new(n)).collect(),
+                            file,
+                            line,
+                        }
+                    })
+                    .collect();
+                pairs.push(PairView {
+                    service: service.id.clone(),
+                    service_name: service.name.clone(),
+                    control: control.display.clone(),
+                    domain: model.domains[control.domain].id.clone(),
+                    ownership: ownership.into(),
+                    exclusion: pair
+                        .exclusion
+                        .map(|e| model.exclusions[e].justification.clone()),
+                    notes: pair.notes.iter().map(|n| NoteView::new(n)).collect(),
+                    duties,
+                    findings: pair_findings
+                        .remove(&(service.id.as_str(), control.display.as_str()))
+                        .unwrap_or_default(),
+                });
+            }
+            let control_anchor = anchor("control", &control.display);
+            if control.id.starts_with("CLD.") {
+                cloud_controls.push(CloudControlRow {
+                    id: control.display.clone(),
+                    title: control.title.clone(),
+                    anchor: control_anchor.clone(),
+                    cells: pairs.iter().map(|p| p.ownership.clone()).collect(),
+                });
+            }
+            domains[control.domain].controls.push(ControlView {
+                id: control.display.clone(),
+                title: control.title.clone(),
+                anchor: control_anchor,
+                pairs,
+            });
+        }
+
+        let exclusions = Self::exclusions(model, &place);
+        let findings: Vec<FindingView> = diagnostics
+            .iter()
+            .map(|d| {
+                let at = sources.line_col(d.span);
+                FindingView {
+                    code: d.code,
+                    severity: match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    },
+                    message: d.full_message(),
+                    location: format!(
+                        "{}:{}:{}",
+                        sources.get(d.span.file).name,
+                        at.line,
+                        at.column
+                    ),
+                }
+            })
+            .collect();
+        let gap_count = summary_total[word_index(Ownership::Conflict)]
+            + summary_total[word_index(Ownership::Unowned)];
+        View {
+            generator: format!("srmc {}", env!("CARGO_PKG_VERSION")),
+            matrix: MatrixView {
+                title: model.header.title.clone(),
+                version: model.header.version.clone(),
+                effective: model.header.effective.clone(),
+                scope: model.header.scope.clone(),
+                catalogs: model.header.catalogs.clone(),
+                fingerprint: fingerprint(model, graph),
+            },
+            parties,
+            services,
+            ownership_words: Ownership::ALL.iter().map(|o| (*o).into()).collect(),
+            summary,
+            summary_total,
+            cloud_controls,
+            domains,
+            exclusions,
+            findings,
+            gap_count,
+            catalog_order,
+        }
+    }
+
+    /// Every pair in catalog order within service order, as the spec orders them, with its
+    /// service, domain and control.
+    pub fn pairs_in_order(
+        &self,
+    ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
+        self.services
+            .iter()
+            .enumerate()
+            .flat_map(move |(index, service)| {
+                self.catalog_order.iter().map(move |&(domain, position)| {
+                    let domain = &self.domains[domain];
+                    let control = &domain.controls[position];
+                    (service, domain, control, &control.pairs[index])
+                })
+            })
+    }
+
+    /// Each exclusion with the controls and services of the pairs it decides.
+    fn exclusions(
+        model: &Model,
+        place: &dyn Fn(crate::source::Span) -> (String, usize),
+    ) -> Vec<ExclusionView> {
+        let mut decided: Vec<(Vec<bool>, Vec<bool>, usize)> = vec![
+            (
+                vec![false; model.controls.len()],
+                vec![false; model.services.len()],
+                0
+            );
+            model.exclusions.len()
+        ];
+        for pair in &model.pairs {
+            if let Some(exclusion) = pair.exclusion {
+                let entry = &mut decided[exclusion];
+                entry.0[pair.control] = true;
+                entry.1[pair.service] = true;
+                entry.2 += 1;
+            }
+        }
+        model
+            .exclusions
+            .iter()
+            .zip(decided)
+            .filter(|(_, (_, _, pairs))| *pairs > 0)
+            .map(|(exclusion, (controls, services, pairs))| ExclusionView {
+                justification: exclusion.justification.clone(),
+                controls: controls
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, on)| **on)
+                    .map(|(c, _)| model.controls[c].display.clone())
+                    .collect(),
+                services: services
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, on)| **on)
+                    .map(|(s, _)| model.services[s].id.clone())
+                    .collect(),
+                pairs,
+                source: {
+                    let (file, line) = place(exclusion.span);
+                    format!("{file}:{line}")
+                },
+            })
+            .collect()
+    }
+}
+
+/// SHA-256 over a canonical form of what the matrix means: header, parties, services and every
+/// pair's ownership, exclusion and duties. Layout, comments, the order of blocks and the lines
+/// things are written on do not enter it.
+pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        title: &'a str,
+        version: &'a str,
+        effective: &'a str,
+        scope: &'a Option<String>,
+        catalogs: &'a [String],
+        parties: Vec<(&'a str, &'a str, &'static str)>,
+        services: Vec<CanonicalService<'a>>,
+        pairs: Vec<CanonicalPair<'a>>,
+    }
+    #[derive(Serialize)]
+    struct CanonicalService<'a> {
+        id: &'a str,
+        name: &'a str,
+        model: Option<&'static str>,
+        provider: Option<&'a str>,
+        customer: Option<&'a str>,
+        regions: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct CanonicalPair<'a> {
+        service: &'a str,
+        control: &'a str,
+        ownership: &'static str,
+        exclusion: Option<&'a str>,
+        notes: &'a [String],
+        duties: Vec<CanonicalDuty<'a>>,
+    }
+    #[derive(Serialize)]
+    struct CanonicalDuty<'a> {
+        id: &'a str,
+        title: &'a str,
+        assignments: Vec<(&'a str, String)>,
+        evidence: &'a [String],
+        notes: &'a [String],
+    }
+    let party_id = |p: Option<usize>| p.map(|p| model.parties[p].id.as_str());
+    let canonical = Canonical {
+        title: &model.header.title,
+        version: &model.header.version,
+        effective: &model.header.effective,
+        scope: &model.header.scope,
+        catalogs: &model.header.catalogs,
+        parties: model
+            .parties
+            .iter()
+            .map(|p| (p.id.as_str(), p.name.as_str(), p.kind.as_str()))
+            .collect(),
+        services: model
+            .services
+            .iter()
+            .map(|s| CanonicalService {
+                id: &s.id,
+                name: &s.name,
+                model: s.model.map(ServiceModel::as_str),
+                provider: party_id(s.provider),
+                customer: party_id(s.customer),
+                regions: &s.regions,
+            })
+            .collect(),
+        pairs: model
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(index, pair)| {
+                let mut duties: Vec<CanonicalDuty> = graph
+                    .pair_duties(index)
+                    .map(|(node, duty)| {
+                        let def = &model.duties[duty];
+                        CanonicalDuty {
+                            id: &def.id,
+                            title: &def.title,
+                            assignments: graph
+                                .assignments(node)
+                                .into_iter()
+                                .map(|(party, raci)| {
+                                    (model.parties[party].id.as_str(), raci.to_string())
+                                })
+                                .collect(),
+                            evidence: &def.evidence,
+                            notes: &def.notes,
+                        }
+                    })
+                    .collect();
+                // Where a duty is written (which block, which level) is not what it means.
+                duties.sort_by(|a, b| a.id.cmp(b.id));
+                CanonicalPair {
+                    service: &model.services[pair.service].id,
+                    control: &model.controls[pair.control].display,
+                    ownership: graph.ownership[index].as_str(),
+                    exclusion: pair
+                        .exclusion
+                        .map(|e| model.exclusions[e].justification.as_str()),
+                    notes: &pair.notes,
+                    duties,
+                }
+            })
+            .collect(),
+    };
+    let bytes = serde_json::to_vec(&canonical).expect("canonical form serializes");
+    let digest = Sha256::digest(&bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
