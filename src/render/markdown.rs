@@ -56,6 +56,7 @@ pub fn to_plain(markdown: &str) -> String {
             }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
             Event::End(TagEnd::Item) => out.push_str("; "),
+            Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
     }

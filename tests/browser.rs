@@ -1,0 +1,75 @@
+//! A real browser prints the HTML annex of the complete example to a PDF.
+//!
+//! Needs Debian's `chromium`. Without it the test says why and passes, unless
+//! `SRMC_REQUIRE_CHROMIUM` is set (as `.ci/run` does): then a missing browser is a failure.
+
+use std::path::Path;
+use std::process::Command;
+
+fn chromium() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|path| Path::new(path).exists())
+}
+
+#[test]
+fn the_html_annex_prints_to_a_pdf() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("SRMC_REQUIRE_CHROMIUM").is_some() {
+            panic!("SRMC_REQUIRE_CHROMIUM is set but no chromium is installed");
+        }
+        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("annex.html");
+    let pdf = dir.path().join("annex.pdf");
+    let status = Command::new(env!("CARGO_BIN_EXE_srmc"))
+        .arg("build")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("matrices/nimbus-saas-and-db.srm"))
+        .args(["--format", "html", "-o"])
+        .arg(&html)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "chromium failed: {stderr}");
+    // This machine has no system bus: chromium's D-Bus complaints are about the machine, not
+    // the page. Any other error (a page that fails to load, a broken resource) is ours.
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains(":ERROR:") && !line.contains(":ERROR:dbus/"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the browser reported errors: {errors:#?}"
+    );
+    let bytes = std::fs::read(&pdf).expect("a PDF was written");
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page/").count()
+        + text.matches("/Type /Page ").count()
+        + text.matches("/Type /Page>").count();
+    assert!(pages >= 14, "{pages} pages: one per domain at least");
+}

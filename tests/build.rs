@@ -1,0 +1,374 @@
+//! `srmc build`: every format reviewed as a snapshot, byte-identical output, a fingerprint that
+//! follows meaning only, hostile text kept inert, and outputs written whole or not at all.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use srmc::render::{render, Format};
+
+const FORMATS: [(Format, &str); 6] = [
+    (Format::Markdown, "md"),
+    (Format::Html, "html"),
+    (Format::RaciMarkdown, "raci.md"),
+    (Format::RaciCsv, "csv"),
+    (Format::Json, "json"),
+    (Format::Dot, "dot"),
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn srmc() -> Command {
+    Command::cargo_bin("srmc").unwrap()
+}
+
+fn render_all(path: &Path) -> Vec<(&'static str, String)> {
+    let compilation = common::compile(path);
+    FORMATS
+        .iter()
+        .map(|(format, extension)| (*extension, render(&compilation, *format, None).unwrap()))
+        .collect()
+}
+
+/// Snapshots of every format, for the spec examples (rendered with their gaps where they have
+/// errors) and the complete example.
+#[test]
+fn every_format_of_the_examples_is_reviewed() {
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("../shared/spec/examples"))
+        .expect("spec examples")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "srm"))
+        .collect();
+    inputs.sort();
+    inputs.push(root().join("matrices/nimbus-saas-and-db.srm"));
+    for input in inputs {
+        let name = input.file_stem().unwrap().to_string_lossy().into_owned();
+        for (extension, text) in render_all(&input) {
+            insta::with_settings!({ snapshot_suffix => format!("{name}.{extension}") }, {
+                insta::assert_snapshot!("build", text);
+            });
+        }
+    }
+}
+
+#[test]
+fn two_runs_give_identical_bytes() {
+    let input = root().join("matrices/nimbus-saas-and-db.srm");
+    for (format, _) in FORMATS {
+        let name = format!("{format:?}").to_lowercase();
+        let args = |out: &Path| {
+            let mut command = srmc();
+            command
+                .arg("build")
+                .arg(&input)
+                .args(["--format", &clap_name(format)])
+                .arg("-o")
+                .arg(out);
+            command
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        args(&a).assert().success();
+        args(&b).assert().success();
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            std::fs::read(&b).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+fn clap_name(format: Format) -> String {
+    use clap::ValueEnum;
+    format.to_possible_value().unwrap().get_name().to_owned()
+}
+
+fn fingerprint_of(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.srm");
+    std::fs::write(&path, text).unwrap();
+    let compilation = srmc::compile(&path, Default::default()).unwrap();
+    assert_eq!(compilation.errors(), 0, "{text}");
+    srmc::render::view::fingerprint(
+        compilation.model.as_ref().unwrap(),
+        compilation.graph.as_ref().unwrap(),
+    )
+}
+
+#[test]
+fn the_fingerprint_follows_meaning_not_layout() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let original = fingerprint_of(&base);
+    let same = [
+        base.replace("// The smallest", "/* a new comment */\n// The smallest"),
+        base.replace("    provider: R A\n", "    provider:   R  A   // spaced\n"),
+        base.replace("\n\n", "\n\n\n"),
+        base.replace('\n', "\r\n"),
+        // The same duty moved from a matrix-wide block to a service-specific one.
+        base.replace("control M-1 {", "control M-1 for store {"),
+    ];
+    for variant in &same {
+        assert_eq!(fingerprint_of(variant), original, "changed by:\n{variant}");
+    }
+    let different = [
+        base.replace("Take daily backups", "Take weekly backups"),
+        base.replace("    customer: I\n", "    customer: C\n"),
+        base.replace("duty backups", "duty backup"),
+        base.replace(
+            "    customer: I\n  }",
+            "    customer: I\n    note \"Restores are tested on a copy\"\n  }",
+        ),
+        base.replace(
+            "{ customer: R A }",
+            "{\n    customer: R A\n    evidence \"Export request\"\n  }",
+        ),
+        base.replace("version   \"1.0.0\"", "version   \"1.0.1\""),
+    ];
+    for variant in &different {
+        assert_ne!(
+            fingerprint_of(variant),
+            original,
+            "not changed by:\n{variant}"
+        );
+    }
+}
+
+/// Tag names and attributes our templates write; anything else came from user text.
+const TAGS: &[&str] = &[
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "section",
+    "nav",
+    "ol",
+    "ul",
+    "li",
+    "a",
+    "p",
+    "div",
+    "span",
+    "article",
+    "strong",
+    "em",
+    "footer",
+    "blockquote",
+    "pre",
+    "br",
+    "hr",
+    "del",
+];
+const ATTRIBUTES: &[&str] = &[
+    "lang", "charset", "name", "content", "class", "id", "href", "title", "style",
+];
+
+fn assert_inert_html(html: &str) {
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let lower = html.to_lowercase();
+    for (at, _) in lower.match_indices('<') {
+        let tag = &lower[at + 1..];
+        if tag.starts_with('/') || tag.starts_with('!') {
+            continue;
+        }
+        let end = tag.find('>').expect("tags close");
+        let inside = &tag[..end];
+        let mut words = inside.split_whitespace();
+        let name = words.next().unwrap_or("");
+        assert!(TAGS.contains(&name), "tag <{inside}> comes from user text");
+        for attribute in inside[name.len()..].split('"').step_by(2) {
+            let attribute = attribute.trim().trim_end_matches('=');
+            if !attribute.is_empty() {
+                assert!(
+                    ATTRIBUTES.contains(&attribute),
+                    "attribute `{attribute}` in <{inside}>"
+                );
+            }
+        }
+        if name == "a" {
+            let href = inside.split("href=\"").nth(1).unwrap_or("");
+            assert!(
+                ["http:", "https:", "mailto:", "#"]
+                    .iter()
+                    .any(|ok| href.starts_with(ok)),
+                "link <{inside}>"
+            );
+        }
+    }
+    assert!(!lower.contains("javascript:") || !lower.contains("href=\"javascript"));
+    assert!(!lower.contains("<script"));
+}
+
+#[test]
+fn hostile_text_stays_text() {
+    let outputs = render_all(&root().join("tests/fixtures/hostile/hostile.srm"));
+    let output = |ext: &str| &outputs.iter().find(|(e, _)| *e == ext).unwrap().1;
+
+    assert_inert_html(output("html"));
+
+    // Markdown tables keep their column count on every row.
+    for text in [output("md"), output("raci.md")] {
+        let mut columns = None;
+        for line in text.lines() {
+            if line.starts_with('|') {
+                let cells = line.replace("\\|", "").matches('|').count();
+                if line.starts_with("|---") || line.starts_with("| Duty") || columns.is_none() {
+                    columns = Some(cells);
+                }
+                assert_eq!(Some(cells), columns, "row breaks its table: {line}");
+            } else {
+                columns = None;
+            }
+            assert!(!line.contains("<script"), "{line}");
+            assert!(!line.to_lowercase().contains("](javascript:"), "{line}");
+        }
+    }
+
+    // No CSV cell starts a formula.
+    let mut reader = csv::Reader::from_reader(output("csv").as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    insta::assert_snapshot!("hostile.html", output("html"));
+    insta::assert_snapshot!("hostile.md", output("md"));
+}
+
+#[test]
+fn gaps_are_refused_unless_allowed_and_then_marked() {
+    let gaps = root().join("../shared/spec/examples/gaps.srm");
+    srmc()
+        .arg("build")
+        .arg(&gaps)
+        .args(["--format", "html"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("error[E203]").and(predicate::str::contains("--allow-gaps")),
+        );
+    srmc()
+        .arg("build")
+        .arg(&gaps)
+        .args(["--format", "markdown", "--allow-gaps"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("## ⚠ Gaps and conflicts"))
+        .stdout(predicate::str::contains("**⚠ UNOWNED**"))
+        .stdout(predicate::str::contains("**⚠ CONFLICT**"));
+}
+
+#[test]
+fn a_failed_build_leaves_an_existing_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("annex.html");
+    std::fs::write(&out, "signed version").unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("../shared/spec/examples/gaps.srm"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    // A broken template override fails too, after the matrix checked clean.
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(templates.join("annex.html.hbs"), "{{matrix.no_such_field}}").unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .arg("--templates")
+        .arg(&templates)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no_such_field"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "signed version");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 2, "no temporary file is left behind");
+}
+
+#[test]
+fn the_output_is_never_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("m.srm");
+    std::fs::copy(root().join("tests/fixtures/ok/minimal.srm"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    srmc()
+        .arg("build")
+        .arg(&input)
+        .args(["--format", "markdown", "-o"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is an input"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[test]
+fn templates_can_be_overridden_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("annex.md.hbs"),
+        "Annex for {{matrix.title}}: {{#each parties}}{{id}} {{/each}}\n",
+    )
+    .unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("Annex for Minimal: acme globex \n");
+}
+
+#[test]
+fn json_matches_the_shipped_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/build.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    for input in [
+        "../shared/spec/examples/cld-controls.srm",
+        "../shared/spec/examples/gaps.srm",
+        "matrices/nimbus-saas-and-db.srm",
+        "tests/fixtures/hostile/hostile.srm",
+    ] {
+        let compilation = common::compile(&root().join(input));
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&compilation, Format::Json, None).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{input}: {errors:?}");
+        // The schema has teeth: an unknown ownership word is rejected.
+        let mut broken = json.clone();
+        broken["pairs"][0]["ownership"] = "nobody".into();
+        assert!(!validator.is_valid(&broken), "{input}");
+    }
+}
