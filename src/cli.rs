@@ -29,11 +29,9 @@ enum Command {
     Check(CheckArgs),
     /// Render a checked matrix: contract annex (Markdown, HTML), RACI tables, JSON, Graphviz
     Build(BuildArgs),
-    /// Explain a diagnostic code (`srmc explain E203`)
-    Explain {
-        /// A code such as E203 or W301
-        code: String,
-    },
+    /// Explain a diagnostic code (`srmc explain E203`), or one pair of a matrix
+    /// (`srmc explain FILE --service ID --control ID`)
+    Explain(ExplainArgs),
     /// List the built-in catalogs, or the controls of one
     Catalog {
         /// A catalog id such as iso27017
@@ -50,6 +48,22 @@ struct CheckArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     deny_warnings: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// A code such as E203, or a matrix file with --service and --control
+    target: String,
+    /// The service of the pair to explain
+    #[arg(long, requires = "control")]
+    service: Option<String>,
+    /// The control of the pair to explain
+    #[arg(long, requires = "service")]
+    control: Option<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -130,12 +144,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
-        Command::Explain { code } => match codes::lookup(&code) {
-            Some(info) => print(&explain_code(info)),
-            None => fail(&format!(
-                "`{code}` is not a diagnostic code of srmc; the codes are listed in the README (E001, E101–E109, E201–E209, E401, E402, W301–W304)"
-            )),
-        },
+        Command::Explain(args) => explain(args),
         Command::Catalog { id: None } => print(&catalog::list()),
         Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
             Some(text) => print(&text),
@@ -242,5 +251,30 @@ fn build(args: BuildArgs) -> ExitCode {
             }
             Err(error) => fail(&format!("cannot write `{}`: {error}", path.display())),
         },
+    }
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    let (Some(service), Some(control)) = (&args.service, &args.control) else {
+        return match codes::lookup(&args.target) {
+            Some(info) => print(&explain_code(info)),
+            None => fail(&format!(
+                "`{}` is not a diagnostic code of srmc (E001–E003, E101–E109, E201–E209, E401, E402, W301–W304); to explain a pair, give a file with --service and --control",
+                args.target
+            )),
+        };
+    };
+    let compilation = match compile(std::path::Path::new(&args.target), args.limits.limits()) {
+        Ok(compilation) => compilation,
+        Err(error) => return fail(&error.0),
+    };
+    match render::explain::explain_pair(
+        &compilation,
+        service,
+        control,
+        args.format == CheckFormat::Json,
+    ) {
+        Ok(text) => print(&text),
+        Err(error) => fail(&error),
     }
 }

@@ -65,13 +65,28 @@ pub struct Diagnostic {
     pub pair: Option<PairRef>,
 }
 
+/// Longest message, label or help a diagnostic carries: a 10 MB name quoted in a message must
+/// not make a 10 MB message.
+const TEXT_LIMIT: usize = 480;
+
+fn clip(text: String) -> String {
+    if text.len() <= TEXT_LIMIT {
+        return text;
+    }
+    let mut end = TEXT_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
 impl Diagnostic {
     /// A diagnostic with the severity its code has (`W…` codes are warnings).
     pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::of_code(code),
-            message: message.into(),
+            message: clip(message.into()),
             span,
             label: None,
             related: Vec::new(),
@@ -81,27 +96,27 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, text: impl Into<String>) -> Self {
-        self.label = Some(text.into());
+        self.label = Some(clip(text.into()));
         self
     }
 
     pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
+        self.help = Some(clip(text.into()));
         self
     }
 
     pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
         self.related.push(Label {
             span,
-            text: text.into(),
+            text: clip(text.into()),
         });
         self
     }
 
     pub fn pair(mut self, service: &str, control: &str) -> Self {
         self.pair = Some(PairRef {
-            service: service.to_owned(),
-            control: control.to_owned(),
+            service: clip(service.to_owned()),
+            control: clip(control.to_owned()),
         });
         self
     }
@@ -189,8 +204,9 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     text
 }
 
-/// How many pairs one grouped finding lists by name before it only counts the rest.
-const PAIRS_SHOWN: usize = 12;
+/// How many pairs one grouped finding lists by name before it only counts the rest: enough for
+/// every control of a catalog the size of iso27017.
+const PAIRS_SHOWN: usize = 150;
 
 /// The human form: every diagnostic with its source excerpt, labels and help, then a summary
 /// line. Findings that differ only in their pair (one duty breaking a rule for several services,
@@ -265,16 +281,27 @@ impl<'a> MietteView<'a> {
         let message = format!("{}[{}]: {text}", first.severity, first.code);
         let mut notes = Vec::new();
         if members.len() > 1 {
-            let mut listed: Vec<String> = members
+            let pairs: Vec<&PairRef> = members.iter().filter_map(|d| d.pair.as_ref()).collect();
+            let one_service = pairs.windows(2).all(|w| w[0].service == w[1].service);
+            let mut listed: Vec<String> = pairs
                 .iter()
-                .filter_map(|d| d.pair.as_ref())
                 .take(PAIRS_SHOWN)
-                .map(|p| format!("{} / {}", p.service, p.control))
+                .map(|p| {
+                    if one_service {
+                        p.control.clone()
+                    } else {
+                        format!("{} / {}", p.service, p.control)
+                    }
+                })
                 .collect();
-            if members.len() > PAIRS_SHOWN {
-                listed.push(format!("and {} more", members.len() - PAIRS_SHOWN));
+            if pairs.len() > PAIRS_SHOWN {
+                listed.push(format!("and {} more", pairs.len() - PAIRS_SHOWN));
             }
-            notes.push(format!("pairs (service / control): {}", listed.join(", ")));
+            let heading = match (one_service, pairs.first()) {
+                (true, Some(first)) => format!("controls of service `{}`", first.service),
+                _ => "pairs (service / control)".to_owned(),
+            };
+            notes.push(format!("{heading}: {}", listed.join(", ")));
         }
         // miette shows one file per diagnostic; places in other files are named in the help.
         for related in &first.related {

@@ -27,7 +27,8 @@ use source::Sources;
 /// Everything one compilation produced.
 pub struct Compilation {
     pub sources: Sources,
-    /// `None` when the input could not be parsed or has no matrix header.
+    /// `None` when the input has no matrix header. With syntax errors it holds the items that
+    /// parsed.
     pub model: Option<Model>,
     pub graph: Option<ResponsibilityGraph>,
     /// Every problem found, sorted by place.
@@ -51,24 +52,21 @@ impl Compilation {
 pub fn compile(path: &Path, limits: Limits) -> Result<Compilation, FatalError> {
     let mut sources = Sources::new();
     let (loaded, mut diagnostics) = analyze::load(path, &mut sources, limits)?;
-    let unreadable = diagnostics
+    // After a syntax error the files hold only the items that parsed: the checks that need the
+    // whole matrix (unknown names, unowned controls, unused parties) would report what the
+    // broken items may well define, so they wait until every file parses.
+    let complete = !diagnostics
         .iter()
         .any(|d| matches!(d.code, "E001" | "E002"));
-    let (model, graph) = if unreadable {
-        // What a file that does not parse declares is unknown: checking the rest would only
-        // report names it may well define.
-        (None, None)
-    } else {
-        let (model, resolve_diagnostics) = analyze::resolve(&loaded, &mut sources);
-        diagnostics.extend(resolve_diagnostics);
-        match model {
-            Some(model) => {
-                let graph = ResponsibilityGraph::build(&model);
-                diagnostics.extend(checks::run(&model, &graph));
-                (Some(model), Some(graph))
-            }
-            None => (None, None),
+    let (model, resolve_diagnostics) = analyze::resolve(&loaded, &mut sources, complete);
+    diagnostics.extend(resolve_diagnostics);
+    let (model, graph) = match model {
+        Some(model) => {
+            let graph = ResponsibilityGraph::build(&model);
+            diagnostics.extend(checks::run(&model, &graph, complete));
+            (Some(model), Some(graph))
         }
+        None => (None, None),
     };
     diagnostics::sort(&mut diagnostics);
     Ok(Compilation {

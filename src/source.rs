@@ -78,8 +78,14 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        // Lines end as the grammar ends them: `\n`, `\r\n` or a lone `\r`.
+        let bytes = text.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| match b {
+                b'\n' => Some(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                _ => None,
+            }))
             .collect();
         SourceFile {
             name,
@@ -99,16 +105,15 @@ impl SourceFile {
 
     fn line_bounds(&self, line: usize) -> (usize, usize) {
         let start = self.line_starts[line];
-        let end = self
+        let mut end = self
             .line_starts
             .get(line + 1)
-            .map_or(self.text.len(), |next| next - 1);
-        // A CRLF file keeps its `\r` out of the line.
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
+            .copied()
+            .unwrap_or(self.text.len());
+        let bytes = self.text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
         (start, end)
     }
 
@@ -216,6 +221,25 @@ impl SourceCode for SourceFile {
 #[derive(Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_ending_counts() {
+        let file = SourceFile::new("t".into(), None, "a\nb\r\nc\rd".into());
+        let at = |offset| {
+            let at = file.line_col(offset);
+            (at.line, at.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (2, 1));
+        assert_eq!(at(5), (3, 1));
+        assert_eq!(at(7), (4, 1));
+        assert_eq!(file.line_bounds(1), (2, 3));
+    }
 }
 
 impl Sources {

@@ -249,3 +249,41 @@ fn long_lines_are_cut_in_excerpts() {
     assert!(stdout.contains("found `oops`"), "{stdout}");
     assert!(stdout.contains(":1:1048597]"), "{stdout}");
 }
+
+#[test]
+fn explain_a_pair_shows_every_duty_and_what_it_replaced() {
+    let output = srmc()
+        .args(["explain", &fixture("ok/precedence.srm")])
+        .args(["--service", "vault", "--control", "CLD.9.5.2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let text = text.replace(env!("CARGO_MANIFEST_DIR"), "");
+    insta::assert_snapshot!(text);
+
+    let output = srmc()
+        .args(["explain", &fixture("ok/precedence.srm")])
+        .args([
+            "--service",
+            "vault",
+            "--control",
+            "CLD.9.5.2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["ownership"], "customer");
+    assert_eq!(json["duties"][0]["level"], "service-specific");
+    assert_eq!(json["replaced"][0]["level"], "matrix-wide");
+    assert_eq!(json["replaced"][0]["by"], "duty");
+
+    srmc()
+        .args(["explain", &fixture("ok/precedence.srm")])
+        .args(["--service", "nowhere", "--control", "CLD.9.5.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no service `nowhere`"));
+}

@@ -115,9 +115,9 @@ control T-1 for a {
 exclude T-2 for b "Not offered to B"
 "#,
     );
-    // E402 once: for `a` the service-specific duty overrides the exclusion. `beta` holds no
-    // letter anywhere (W302).
-    assert_eq!(codes(&compilation), ["W302", "E402"]);
+    // E402 for both services: a matrix-wide exclusion and a matrix-wide duty contradict each
+    // other even where a service-specific duty then decides. `beta` holds no letter (W302).
+    assert_eq!(codes(&compilation), ["W302", "E402", "E402"]);
     // A service-specific duty overrides a matrix-wide exclusion: the pair is in scope again and
     // its matrix-wide duties hold beside the new one.
     assert_eq!(

@@ -23,8 +23,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 64 << 20,
-            max_total_bytes: 256 << 20,
+            max_file_bytes: 16 << 20,
+            max_total_bytes: 64 << 20,
             max_files: 1000,
         }
     }

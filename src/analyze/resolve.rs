@@ -11,9 +11,17 @@ use crate::syntax::ast;
 
 /// Builds the model. With errors in the input the model is still built as far as it goes, so
 /// that the checks can report what else is wrong; `None` only when there is no matrix header.
-pub fn resolve(loaded: &Loaded, sources: &mut Sources) -> (Option<Model>, Vec<Diagnostic>) {
+///
+/// `complete` is false when some file had syntax errors, so that items are missing: then the
+/// findings that a missing item could cause (unknown names, a missing header) are left out.
+pub fn resolve(
+    loaded: &Loaded,
+    sources: &mut Sources,
+    complete: bool,
+) -> (Option<Model>, Vec<Diagnostic>) {
     let mut resolver = Resolver {
         diagnostics: Vec::new(),
+        complete,
     };
     let model = resolver.resolve(loaded, sources);
     (model, resolver.diagnostics)
@@ -21,6 +29,7 @@ pub fn resolve(loaded: &Loaded, sources: &mut Sources) -> (Option<Model>, Vec<Di
 
 struct Resolver {
     diagnostics: Vec<Diagnostic>,
+    complete: bool,
 }
 
 /// A control block with its names resolved.
@@ -88,6 +97,14 @@ struct Names<'a> {
 impl Resolver {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// A finding that only holds if every item of the matrix was read: unknown names, a missing
+    /// or incomplete header, a service whose customer cannot be inferred.
+    fn whole_matrix_error(&mut self, diagnostic: Diagnostic) {
+        if self.complete {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
     fn duplicate(&mut self, what: &str, name: &ast::Name, first: Span) {
@@ -180,13 +197,27 @@ impl Resolver {
             } else {
                 "no `matrix` header: every matrix has exactly one"
             };
-            self.error(
+            self.whole_matrix_error(
                 Diagnostic::new("E001", at, message)
                     .label("header expected")
                     .help("start the file with\n  matrix \"Title\" {\n    version   \"1.0.0\"\n    effective 2026-01-01\n    catalog   iso27017\n  }"),
             );
             return None;
         };
+        if first.span.file != root {
+            self.whole_matrix_error(
+                Diagnostic::new(
+                    "E001",
+                    first.span,
+                    "the `matrix` header is in an imported file",
+                )
+                .label("header outside the root file")
+                .help(format!(
+                    "move it into `{}`, the file given on the command line: a matrix is compiled from the file that holds its header",
+                    sources.get(root).name
+                )),
+            );
+        }
         for other in others {
             self.error(
                 Diagnostic::new("E104", other.span, "a second `matrix` header")
@@ -245,7 +276,7 @@ impl Resolver {
             ("catalog", "catalog iso27017"),
         ] {
             if !seen.contains_key(keyword) {
-                self.error(
+                self.whole_matrix_error(
                     Diagnostic::new(
                         "E001",
                         first.title.span,
@@ -331,7 +362,7 @@ impl Resolver {
                             closest(&name.value, known),
                             "declare it with `catalog ID \"Title\" { … }` or use a built-in one (`srmc catalog` lists them)",
                         );
-                        self.error(
+                        self.whole_matrix_error(
                             Diagnostic::new(
                                 "E105",
                                 name.span,
@@ -479,7 +510,7 @@ impl Resolver {
                     kind.as_str()
                 ),
             );
-            self.error(
+            self.whole_matrix_error(
                 Diagnostic::new("E101", name.span, format!("unknown party `{}`", name.value))
                     .label("no such party")
                     .help(hint),
@@ -608,8 +639,21 @@ impl Resolver {
                 }
             }
             if !seen.contains_key("customer") {
-                if let [only] = customers[..] {
-                    customer = Some(only);
+                match customers[..] {
+                    [only] => customer = Some(only),
+                    _ => self.whole_matrix_error(
+                        Diagnostic::new(
+                            "E109",
+                            service.id.span,
+                            format!(
+                                "service `{}` names no customer, and the matrix declares {} customer parties",
+                                service.id.value,
+                                customers.len()
+                            ),
+                        )
+                        .label("`customer` missing")
+                        .help("a service may leave out `customer` only when exactly one customer party is declared; add `customer PARTY`"),
+                    ),
                 }
             }
             names.services.insert(&service.id.value, services.len());
@@ -660,7 +704,7 @@ impl Resolver {
                                 ),
                             )
                         };
-                        self.error(
+                        self.whole_matrix_error(
                             Diagnostic::new("E105", name.span, message)
                                 .label("not a header catalog")
                                 .help(hint),
@@ -684,7 +728,7 @@ impl Resolver {
                         .collect()
                 });
                 if matched.is_empty() {
-                    self.error(
+                    self.whole_matrix_error(
                         Diagnostic::new(
                             "E103",
                             control.span,
@@ -717,7 +761,7 @@ impl Resolver {
                         closest(&control.id, known),
                         "control ids come from the catalogs named in the header; `srmc catalog ID` lists a built-in catalog",
                     );
-                    self.error(
+                    self.whole_matrix_error(
                         Diagnostic::new(
                             "E103",
                             control.span,
@@ -766,7 +810,7 @@ impl Resolver {
                         closest(&name.value, names.services.keys().copied()),
                         "`for` takes the ids of services declared with `service`",
                     );
-                    self.error(
+                    self.whole_matrix_error(
                         Diagnostic::new(
                             "E102",
                             name.span,
@@ -871,7 +915,7 @@ impl Resolver {
                                 "declare it with `party {other} provider|customer|partner \"Name\"`, or use the role keywords `provider` and `customer`"
                             ),
                         );
-                        self.error(
+                        self.whole_matrix_error(
                             Diagnostic::new("E101", name.span, format!("unknown party `{other}`"))
                                 .label("no such party")
                                 .help(hint),
@@ -975,50 +1019,46 @@ impl Resolver {
         Exclusion { controls, services }
     }
 
-    /// E109 for a role keyword used for a service that has no such party, once per assignment
-    /// and service.
+    /// E109 for a duty that names one party twice once role keywords are resolved (`provider`
+    /// and the provider's id), once per duty and service. A role that resolves to nobody needs
+    /// no finding here: the service without a provider or customer is already reported.
     fn role_keywords(&mut self, blocks: &[Block], model: &Model) {
+        let all_services: Vec<ServiceIdx> = (0..model.services.len()).collect();
         for block in blocks {
             if block.controls.is_empty() {
                 continue;
             }
             for duty in block.duties.clone() {
-                for assignment in &model.duties[duty].assignments {
-                    if !matches!(assignment.party, PartyRef::Customer | PartyRef::Provider) {
-                        continue;
-                    }
-                    let services: Box<dyn Iterator<Item = ServiceIdx>> = match &block.services {
-                        Some(list) => Box::new(list.iter().copied()),
-                        None => Box::new(0..model.services.len()),
-                    };
-                    for service in services {
-                        if model.resolve(service, assignment.party).is_some() {
+                let assignments = &model.duties[duty].assignments;
+                let has_role = assignments
+                    .iter()
+                    .any(|a| matches!(a.party, PartyRef::Customer | PartyRef::Provider));
+                if !has_role || assignments.len() < 2 {
+                    continue;
+                }
+                for &service in block.services.as_deref().unwrap_or(&all_services) {
+                    let mut seen: Vec<(PartyIdx, &AssignmentDef)> = Vec::new();
+                    for assignment in assignments {
+                        let Some(party) = model.resolve(service, assignment.party) else {
                             continue;
-                        }
-                        let (role, why) = if assignment.party == PartyRef::Customer {
-                            let customers = model
-                                .parties
-                                .iter()
-                                .filter(|p| p.kind == PartyKind::Customer)
-                                .count();
-                            ("customer", format!("it names no `customer` and the matrix declares {customers} customer parties, so none can be assumed"))
-                        } else {
-                            ("provider", "it has no valid `provider`".to_owned())
                         };
-                        let service = &model.services[service];
-                        self.error(
-                            Diagnostic::new(
-                                "E109",
-                                assignment.span,
-                                format!(
-                                    "role keyword `{role}` cannot be resolved for service `{}`: {why}",
-                                    service.id
-                                ),
-                            )
-                            .label("unresolved role")
-                            .related(service.span, "service declared here")
-                            .help(format!("add `{role} PARTY` to the service, or name the party instead of the role")),
-                        );
+                        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == party) {
+                            self.error(
+                                Diagnostic::new(
+                                    "E109",
+                                    assignment.span,
+                                    format!(
+                                        "for service `{}` this line and an earlier one both name `{}`",
+                                        model.services[service].id, model.parties[party].id
+                                    ),
+                                )
+                                .label("same party again")
+                                .related(first.span, "first named here")
+                                .help("a party appears once per duty: the role keywords `provider` and `customer` stand for the service's own parties"),
+                            );
+                        } else {
+                            seen.push((party, assignment));
+                        }
                     }
                 }
             }
@@ -1093,6 +1133,28 @@ impl Resolver {
                     }
                 }
 
+                // An exclusion and a duty at one level contradict each other, whatever a higher
+                // level then decides.
+                for &exclusion in &exclusion_buckets[index] {
+                    let exclusion = exclusion as ExclusionIdx;
+                    let level = model.exclusions[exclusion].level;
+                    let first_at_level = exclusion_buckets[index]
+                        .iter()
+                        .map(|&e| e as ExclusionIdx)
+                        .find(|&e| model.exclusions[e].level == level);
+                    if first_at_level != Some(exclusion) {
+                        continue;
+                    }
+                    for &duty in &pair.duties {
+                        if model.duties[duty].level == level {
+                            model.clashes.push(Clash::ExcludedWithDuties {
+                                pair: index,
+                                exclusion,
+                                duty,
+                            });
+                        }
+                    }
+                }
                 // The exclusion of the highest level drops every duty below it and is itself
                 // overridden by any duty above it.
                 let exclusion = exclusion_buckets[index]
@@ -1118,13 +1180,6 @@ impl Resolver {
                     if !overridden {
                         pair.exclusion = Some(exclusion);
                         model.exclusions[exclusion].effective = true;
-                        for &duty in &pair.duties {
-                            model.clashes.push(Clash::ExcludedWithDuties {
-                                pair: index,
-                                exclusion,
-                                duty,
-                            });
-                        }
                     }
                 }
                 for &block in &block_buckets[index] {

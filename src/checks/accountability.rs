@@ -13,7 +13,13 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
         let (service, control) = pair_names(model, index);
         for (node, duty) in graph.pair_duties(index) {
             let def = &model.duties[duty];
-            if def.incomplete {
+            let service_index = model.pairs[index].service;
+            // A duty with a party that does not resolve is reported where it is written.
+            let unresolved = def
+                .assignments
+                .iter()
+                .any(|a| model.resolve(service_index, a.party).is_none());
+            if def.incomplete || unresolved {
                 continue;
             }
             let facts = graph.accountability(node);
@@ -45,7 +51,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     .help("keep `A` on the side that answers for the duty; if each side answers for a part of it, split it into two duties")
                     .pair(service, control),
                 );
-            } else if let Some((side, parties)) = facts.crowded_side() {
+            }
+            if let Some((side, parties)) = facts.crowded_side() {
                 let side = match side {
                     Side::Csp => "provider",
                     _ => "customer",

@@ -18,7 +18,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                 model.services[pair.service].span,
                 "owned by nobody: no duty and no exclusion",
             )
-            .label(format!("no duty for {control} in this service"))
+            .label("in scope for this service, owned by nobody")
             .help(format!(
                 "give it a duty with one accountable party (`control {control} for {service} {{ duty ID \"…\" {{ provider: R A }} }}`), or exclude it with a justification (`exclude {control} for {service} \"why\"`)"
             ))

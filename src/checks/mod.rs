@@ -11,13 +11,18 @@ use crate::analyze::model::Model;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
-pub fn run(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+/// Runs every family. With `complete` false (some item did not parse) the families that judge
+/// the matrix as a whole are left out: a control, an assignment or an exclusion may be in the
+/// item that is missing.
+pub fn run(model: &Model, graph: &ResponsibilityGraph, complete: bool) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    diagnostics.extend(coverage::check(model, graph));
     diagnostics.extend(accountability::check(model, graph));
     diagnostics.extend(precedence::check(model));
-    diagnostics.extend(exclusions::check(model));
-    diagnostics.extend(parties::check(model));
+    if complete {
+        diagnostics.extend(coverage::check(model, graph));
+        diagnostics.extend(exclusions::check(model));
+        diagnostics.extend(parties::check(model));
+    }
     diagnostics
 }
 

@@ -27,7 +27,11 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 )
                 .label("second duty with this id")
                 .related(model.duties[first].head, "first duty with this id")
-                .help("duty ids must be unique per service and control at one level: rename one, or merge the two blocks")
+                .help(if duty.id.chars().all(|c| c.is_ascii_digit()) {
+                    "these duties have no id, so each is numbered by its place in its block; give them ids (`duty backups \"…\"`) so that blocks cannot collide"
+                } else {
+                    "duty ids must be unique per service and control at one level: rename one, or merge the two blocks"
+                })
                 .pair(service, control)
             }
             Clash::ExcludedWithDuties {

@@ -16,38 +16,95 @@ use ast::*;
 #[grammar = "../grammar/srm.pest"]
 struct SrmParser;
 
-/// Parses one file. A file with a syntax error gives no tree, only its diagnostic; a file that
-/// parses may still have diagnostics about its strings (bad escapes, bad patterns).
+/// Most syntax errors one file reports; past them the rest of the file is not read.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// Parses one file. After a syntax error the parser starts again at the next top-level item (a
+/// line that starts with a top-level keyword), so one run reports the syntax errors of every
+/// item; the tree then holds the items that parsed, and the diagnostics say it is partial.
 pub fn parse(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
-    match SrmParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let root = pairs.next().expect("the file rule always yields one pair");
-            let mut builder = Builder {
-                file,
-                comments: Vec::new(),
-                diagnostics: Vec::new(),
-            };
-            let items = builder.file(root);
-            let tree = File {
-                id: file,
-                items,
-                comments: builder.comments,
-            };
-            (Some(tree), builder.diagnostics)
+    let mut builder = Builder {
+        file,
+        offset: 0,
+        comments: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut errors = Vec::new();
+    loop {
+        match SrmParser::parse(Rule::file, &text[start..]) {
+            Ok(mut pairs) => {
+                builder.offset = start;
+                items.extend(builder.file(pairs.next().expect("the file rule yields one pair")));
+                break;
+            }
+            Err(error) => {
+                let at = start
+                    + match error.location {
+                        InputLocation::Pos(at) => at,
+                        InputLocation::Span((at, _)) => at,
+                    };
+                errors.push(syntax_error(file, text, at, &error.variant));
+                // Keep the items before the broken one.
+                let item_start = item_boundaries(text, start).take_while(|&b| b <= at).last();
+                if let Some(end) = item_start.filter(|&end| end > start) {
+                    builder.salvage(text, start, end, &mut items);
+                }
+                // An item keyword at the very place of the error (a block left open above it)
+                // starts the next attempt; otherwise the next item after it does.
+                let restart = if at > start && item_boundaries(text, at).next() == Some(at) {
+                    Some(at)
+                } else {
+                    item_boundaries(text, at + 1).next()
+                };
+                match restart {
+                    Some(next) if errors.len() < MAX_SYNTAX_ERRORS => start = next,
+                    _ => break,
+                }
+            }
         }
-        Err(error) => (None, vec![syntax_error(file, text, error)]),
     }
+    let tree = File {
+        id: file,
+        items,
+        comments: builder.comments,
+    };
+    errors.extend(builder.diagnostics);
+    (Some(tree), errors)
 }
 
-fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagnostic {
-    let at = match error.location {
-        InputLocation::Pos(at) => at,
-        InputLocation::Span((at, _)) => at,
+/// Offsets (from `from` on) of the lines that start, in their first column, with a keyword that
+/// begins a top-level item.
+fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    const KEYWORDS: [&str; 7] = [
+        "matrix ", "import ", "party ", "service ", "catalog ", "control ", "exclude ",
+    ];
+    // Bytes, not chars: `from` may fall inside a character.
+    let bytes = text.as_bytes();
+    let from = from.min(bytes.len());
+    let first = if from == 0 || bytes[from - 1] == b'\n' {
+        Some(from)
+    } else {
+        None
     };
+    first
+        .into_iter()
+        .chain(
+            bytes[from..]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(move |(i, _)| from + i + 1),
+        )
+        .filter(move |&line| KEYWORDS.iter().any(|k| text[line..].starts_with(k)))
+}
+
+fn syntax_error(file: FileId, text: &str, at: usize, variant: &ErrorVariant<Rule>) -> Diagnostic {
     let found = found_at(text, at);
     let span = Span::new(file, at, at + found.len());
     let at_end = text[at.min(text.len())..].trim().is_empty();
-    let (message, label) = match &error.variant {
+    let (message, label) = match variant {
         ErrorVariant::ParsingError { positives, .. } => {
             // At the start of a line another blank line is always possible: not worth saying.
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -91,10 +148,8 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
         }
         ErrorVariant::CustomError { message } => (message.clone(), "here".to_owned()),
     };
-    if found == "\"" && !string_closes_on_its_line(&text[at + 1..]) {
-        return Diagnostic::new("E001", span, "this string is not closed on its line")
-            .label("string starts here")
-            .help("close it with `\"` before the end of the line; a text of several lines is a `\"\"\"` text block");
+    if let Some(diagnostic) = unclosed_or_malformed(file, text, at) {
+        return diagnostic;
     }
     let hint = if at_end {
         "a block is still open at the end of the file: close it with `}`".to_owned()
@@ -104,6 +159,101 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     Diagnostic::new("E001", span, message)
         .label(label)
         .help(hint)
+}
+
+/// The errors whose cause lies before the place pest stopped at: an unclosed text block, string
+/// or block comment, and a bad escape sequence in a string.
+fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnostic> {
+    let rest = &text[at..];
+    // A text block that never closes fails at its third quote, after `""` parsed as a string.
+    let block_start = [at, at.saturating_sub(2)]
+        .into_iter()
+        .find(|&start| text[start..].starts_with("\"\"\""));
+    if let Some(start) = block_start {
+        if !text[start + 3..].contains("\"\"\"") {
+            return Some(
+                Diagnostic::new(
+                    "E001",
+                    Span::new(file, start, start + 3),
+                    "this text block is never closed",
+                )
+                .label("text block starts here")
+                .help("end it with `\"\"\"` on a line of its own"),
+            );
+        }
+    }
+    if rest.starts_with("/*") && !rest[2..].contains("*/") {
+        return Some(
+            Diagnostic::new(
+                "E001",
+                Span::new(file, at, at + 2),
+                "this block comment is never closed",
+            )
+            .label("comment starts here")
+            .help("end it with `*/`; block comments do not nest"),
+        );
+    }
+    if !rest.starts_with('"') {
+        return None;
+    }
+    if !string_closes_on_its_line(&rest[1..]) {
+        return Some(
+            Diagnostic::new("E001", Span::new(file, at, at + 1), "this string is not closed on its line")
+                .label("string starts here")
+                .help("close it with `\"` before the end of the line; a text of several lines is a `\"\"\"` text block"),
+        );
+    }
+    let (offset, escape) = bad_escape(&rest[1..])?;
+    let start = at + 1 + offset;
+    Some(
+        Diagnostic::new(
+            "E001",
+            Span::new(file, start, start + escape.len()),
+            format!("`{escape}` is not an escape sequence"),
+        )
+        .label("unknown escape")
+        .help(
+            "strings know `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}` with 1 to 6 hexadecimal digits",
+        ),
+    )
+}
+
+/// The first malformed escape in a string body (after the opening quote): its offset and text.
+fn bad_escape(body: &str) -> Option<(usize, &str)> {
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' | '\r' => return None,
+            '\\' => {
+                let (j, next) = chars.next()?;
+                let end = j + next.len_utf8();
+                match next {
+                    '"' | '\\' | 'n' | 't' => {}
+                    'u' => {
+                        let tail = &body[end..];
+                        let digits = tail
+                            .strip_prefix('{')
+                            .and_then(|t| t.find('}').map(|close| &t[..close]));
+                        let valid = digits.is_some_and(|d| {
+                            (1..=6).contains(&d.len()) && d.chars().all(|c| c.is_ascii_hexdigit())
+                        });
+                        if !valid {
+                            let shown = digits.map_or(end, |d| end + d.len() + 2);
+                            return Some((i, &body[i..shown.min(body.len())]));
+                        }
+                        // Skip the braces and digits.
+                        let skip = digits.map_or(0, |d| d.chars().count() + 2);
+                        for _ in 0..skip {
+                            chars.next();
+                        }
+                    }
+                    _ => return Some((i, &body[i..end])),
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Whether the rest of a line (after an opening quote) holds an unescaped closing quote.
@@ -215,6 +365,9 @@ fn expected_phrase(rule: Rule) -> &'static str {
 
 struct Builder {
     file: FileId,
+    /// Where the text being built starts in the file (after a syntax error, parsing resumes
+    /// part-way through).
+    offset: usize,
     comments: Vec<Comment>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -228,9 +381,41 @@ fn is_noise(rule: Rule) -> bool {
 }
 
 impl Builder {
+    /// Builds the items of `text[start..end]`, or of the longest run of whole items at its start
+    /// that parses (a block left open swallows the items after it).
+    fn salvage(&mut self, text: &str, start: usize, mut end: usize, items: &mut Vec<Item>) {
+        for _ in 0..8 {
+            match SrmParser::parse(Rule::file, &text[start..end]) {
+                Ok(mut pairs) => {
+                    self.offset = start;
+                    items.extend(self.file(pairs.next().expect("one pair")));
+                    return;
+                }
+                Err(error) => {
+                    let at = start
+                        + match error.location {
+                            InputLocation::Pos(at) => at,
+                            InputLocation::Span((at, _)) => at,
+                        };
+                    match item_boundaries(text, start)
+                        .take_while(|&b| b < at.min(end))
+                        .last()
+                    {
+                        Some(earlier) if earlier > start => end = earlier,
+                        _ => return,
+                    }
+                }
+            }
+        }
+    }
+
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
-        Span::new(self.file, span.start(), span.end())
+        Span::new(
+            self.file,
+            self.offset + span.start(),
+            self.offset + span.end(),
+        )
     }
 
     /// The meaningful children of `pair`; comments go to the file's comment list.

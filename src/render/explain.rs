@@ -1,0 +1,213 @@
+//! `srmc explain FILE --service S --control C`: why the matrix says what it says about one pair —
+//! every duty with its level and place, what precedence replaced, the exclusion, the findings.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::analyze::model::{Level, ReplacedBy};
+use crate::source::Span;
+use crate::Compilation;
+
+#[derive(Serialize)]
+struct Place {
+    file: String,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct DutyOrigin {
+    id: String,
+    title: String,
+    level: Level,
+    source: Place,
+    assignments: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct ReplacedDuty {
+    id: String,
+    level: Level,
+    source: Place,
+    /// "duty" or "exclusion".
+    by: &'static str,
+    by_source: Place,
+}
+
+#[derive(Serialize)]
+struct ExclusionOrigin {
+    justification: String,
+    level: Level,
+    source: Place,
+}
+
+#[derive(Serialize)]
+struct PairExplanation {
+    service: String,
+    control: String,
+    title: String,
+    ownership: &'static str,
+    exclusion: Option<ExclusionOrigin>,
+    duties: Vec<DutyOrigin>,
+    replaced: Vec<ReplacedDuty>,
+    notes: Vec<String>,
+    findings: Vec<String>,
+}
+
+/// The explanation of one pair, as text or JSON; `Err` names what was not found.
+pub fn explain_pair(
+    compilation: &Compilation,
+    service: &str,
+    control: &str,
+    json: bool,
+) -> Result<String, String> {
+    let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
+        return Err("the matrix could not be compiled".to_owned());
+    };
+    if !model.services.iter().any(|s| s.id == service) {
+        let known: Vec<&str> = model.services.iter().map(|s| s.id.as_str()).collect();
+        return Err(format!(
+            "no service `{service}`; the services are: {}",
+            known.join(", ")
+        ));
+    }
+    let Some(index) = model.find_pair(service, control) else {
+        return Err(format!(
+            "no control `{control}` in the catalogs of this matrix"
+        ));
+    };
+    let place = |span: Span| Place {
+        file: compilation.sources.get(span.file).name.clone(),
+        line: compilation.sources.line_col(span).line,
+    };
+    let pair = &model.pairs[index];
+    let control_def = &model.controls[pair.control];
+    let explanation = PairExplanation {
+        service: service.to_owned(),
+        control: control_def.display.clone(),
+        title: control_def.title.clone(),
+        ownership: graph.ownership[index].as_str(),
+        exclusion: pair.exclusion.map(|e| {
+            let exclusion = &model.exclusions[e];
+            ExclusionOrigin {
+                justification: exclusion.justification.clone(),
+                level: exclusion.level,
+                source: place(exclusion.span),
+            }
+        }),
+        duties: graph
+            .pair_duties(index)
+            .map(|(node, duty)| {
+                let def = &model.duties[duty];
+                DutyOrigin {
+                    id: def.id.clone(),
+                    title: def.title.clone(),
+                    level: def.level,
+                    source: place(def.head),
+                    assignments: graph
+                        .assignments(node)
+                        .into_iter()
+                        .map(|(party, raci)| (model.parties[party].id.clone(), raci.to_string()))
+                        .collect(),
+                }
+            })
+            .collect(),
+        replaced: pair
+            .replaced
+            .iter()
+            .map(|replaced| {
+                let def = &model.duties[replaced.duty];
+                let (by, by_span) = match replaced.by {
+                    ReplacedBy::Duty(other) => ("duty", model.duties[other].head),
+                    ReplacedBy::Exclusion(e) => ("exclusion", model.exclusions[e].span),
+                };
+                ReplacedDuty {
+                    id: def.id.clone(),
+                    level: def.level,
+                    source: place(def.head),
+                    by,
+                    by_source: place(by_span),
+                }
+            })
+            .collect(),
+        notes: pair.notes.clone(),
+        findings: compilation
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.pair
+                    .as_ref()
+                    .is_some_and(|p| p.service == service && p.control == control_def.display)
+            })
+            .map(|d| format!("{}[{}]: {}", d.severity, d.code, d.message))
+            .collect(),
+    };
+    if json {
+        let mut text = serde_json::to_string_pretty(&explanation).expect("serializes");
+        text.push('\n');
+        return Ok(text);
+    }
+    Ok(human(&explanation))
+}
+
+fn human(e: &PairExplanation) -> String {
+    let at = |p: &Place| format!("{}:{}", p.file, p.line);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "service `{}`, control {} — {}",
+        e.service, e.control, e.title
+    );
+    let _ = writeln!(out, "ownership: {}", e.ownership);
+    if let Some(exclusion) = &e.exclusion {
+        let _ = writeln!(
+            out,
+            "excluded ({}) at {}: {}",
+            exclusion.level.describe(),
+            at(&exclusion.source),
+            exclusion.justification
+        );
+    }
+    if e.duties.is_empty() {
+        let _ = writeln!(out, "no duty holds for this pair");
+    } else {
+        let _ = writeln!(out, "duties that hold:");
+        for duty in &e.duties {
+            let letters: Vec<String> = duty
+                .assignments
+                .iter()
+                .map(|(p, l)| format!("{p}={l}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {} ({}) at {}: {}\n    {}",
+                duty.id,
+                duty.level.describe(),
+                at(&duty.source),
+                letters.join(" "),
+                duty.title
+            );
+        }
+    }
+    if !e.replaced.is_empty() {
+        let _ = writeln!(out, "set aside by precedence:");
+        for replaced in &e.replaced {
+            let _ = writeln!(
+                out,
+                "  {} ({}) at {}: replaced by the {} at {}",
+                replaced.id,
+                replaced.level.describe(),
+                at(&replaced.source),
+                replaced.by,
+                at(&replaced.by_source)
+            );
+        }
+    }
+    for note in &e.notes {
+        let _ = writeln!(out, "note: {}", note.replace('\n', "\n      "));
+    }
+    for finding in &e.findings {
+        let _ = writeln!(out, "{finding}");
+    }
+    out
+}
