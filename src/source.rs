@@ -223,25 +223,6 @@ pub struct Sources {
     files: Vec<SourceFile>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_line_ending_counts() {
-        let file = SourceFile::new("t".into(), None, "a\nb\r\nc\rd".into());
-        let at = |offset| {
-            let at = file.line_col(offset);
-            (at.line, at.column)
-        };
-        assert_eq!(at(0), (1, 1));
-        assert_eq!(at(2), (2, 1));
-        assert_eq!(at(5), (3, 1));
-        assert_eq!(at(7), (4, 1));
-        assert_eq!(file.line_bounds(1), (2, 3));
-    }
-}
-
 impl Sources {
     pub fn new() -> Self {
         Self::default()
@@ -269,5 +250,24 @@ impl Sources {
 
     pub fn line_col(&self, span: Span) -> LineCol {
         self.get(span.file).line_col(span.start as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_ending_counts() {
+        let file = SourceFile::new("t".into(), None, "a\nb\r\nc\rd".into());
+        let at = |offset| {
+            let at = file.line_col(offset);
+            (at.line, at.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (2, 1));
+        assert_eq!(at(5), (3, 1));
+        assert_eq!(at(7), (4, 1));
+        assert_eq!(file.line_bounds(1), (2, 3));
     }
 }
