@@ -29,6 +29,8 @@ enum Command {
     Check(CheckArgs),
     /// Render a checked matrix: contract annex (Markdown, HTML), RACI tables, JSON, Graphviz
     Build(BuildArgs),
+    /// Show what changed in meaning between two versions of a matrix (files or Git `REV:PATH`)
+    Diff(DiffArgs),
     /// Explain a diagnostic code (`srmc explain E203`), or one pair of a matrix
     /// (`srmc explain FILE --service ID --control ID`)
     Explain(ExplainArgs),
@@ -50,6 +52,31 @@ struct CheckArgs {
     deny_warnings: bool,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct DiffArgs {
+    /// The old version: a file, or `REV:PATH` read from Git (e.g. `main:matrix.srm`)
+    old: String,
+    /// The new version: a file, or `REV:PATH`
+    new: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    format: DiffFormat,
+    /// Exit 1 when there is any change, 0 when there is none (errors exit 2)
+    #[arg(long)]
+    exit_code: bool,
+    /// A directory whose templates (`diff.md.hbs`, `diff.html.hbs`) replace the built-in ones
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -144,6 +171,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
+        Command::Diff(args) => diff(args),
         Command::Explain(args) => explain(args),
         Command::Catalog { id: None } => print(&catalog::list()),
         Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
@@ -276,5 +304,53 @@ fn explain(args: ExplainArgs) -> ExitCode {
     ) {
         Ok(text) => print(&text),
         Err(error) => fail(&error),
+    }
+}
+
+fn diff(args: DiffArgs) -> ExitCode {
+    let limits = args.limits.limits();
+    let load = |spec: &str| -> Result<(crate::Compilation, Option<crate::git::Checkout>), String> {
+        let checkout = crate::git::checkout(spec)?;
+        let path = checkout
+            .as_ref()
+            .map_or_else(|| PathBuf::from(spec), |c| c.root.clone());
+        let compilation = crate::compile_named(&path, spec, limits).map_err(|e| e.0)?;
+        Ok((compilation, checkout))
+    };
+    let (old, _old_checkout) = match load(&args.old) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(&error),
+    };
+    let (new, _new_checkout) = match load(&args.new) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(&error),
+    };
+    let Some(diff) = crate::diff::diff(&old, &args.old, &new, &args.new) else {
+        let side = if old.model.is_none() {
+            &args.old
+        } else {
+            &args.new
+        };
+        return fail(&format!(
+            "`{side}` has no matrix header to compare; `srmc check {side}` says why"
+        ));
+    };
+    let text = match args.format {
+        DiffFormat::Json => Ok(render::diff::json(&diff)),
+        DiffFormat::Markdown => render::diff::markdown(&diff, args.templates.as_deref()),
+        DiffFormat::Html => render::diff::html(&diff, args.templates.as_deref()),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => return fail(&error),
+    };
+    let printed = print(&text);
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if args.exit_code && !diff.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -11,6 +11,8 @@ pub mod checks;
 pub mod cli;
 pub mod codes;
 pub mod diagnostics;
+pub mod diff;
+pub mod git;
 pub mod graph;
 pub mod render;
 pub mod source;
@@ -50,8 +52,14 @@ impl Compilation {
 
 /// Compiles the matrix whose root file is `path`, with everything it imports.
 pub fn compile(path: &Path, limits: Limits) -> Result<Compilation, FatalError> {
+    compile_named(path, &path.display().to_string(), limits)
+}
+
+/// Like [`compile`], with the root file shown as `name` (a file read from a Git revision is
+/// shown as `REV:PATH`, not as the temporary file it was copied to).
+pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilation, FatalError> {
     let mut sources = Sources::new();
-    let (loaded, mut diagnostics) = analyze::load(path, &mut sources, limits)?;
+    let (loaded, mut diagnostics) = analyze::load(path, name, &mut sources, limits)?;
     // After a syntax error the files hold only the items that parsed: the checks that need the
     // whole matrix (unknown names, unowned controls, unused parties) would report what the
     // broken items may well define, so they wait until every file parses.

@@ -68,14 +68,15 @@ struct Loader<'a> {
     stack: Vec<PathBuf>,
 }
 
-/// Loads `root` and its imports. Problems inside files are diagnostics; a root file that cannot
-/// be read at all is a [`FatalError`].
+/// Loads `root` and its imports. `shown` is the name diagnostics give the root file (imports are
+/// named relative to it). Problems inside files are diagnostics; a root file that cannot be read
+/// at all is a [`FatalError`].
 pub fn load(
     root: &Path,
+    shown: &str,
     sources: &mut Sources,
     limits: Limits,
 ) -> Result<(Loaded, Vec<Diagnostic>), FatalError> {
-    let shown = root.display().to_string();
     let metadata = fs::metadata(root)
         .map_err(|error| FatalError(format!("cannot read `{shown}`: {}", io_reason(&error))))?;
     if metadata.is_dir() {
@@ -109,7 +110,7 @@ pub fn load(
     };
     let text = read_limited(&canonical, limits.max_file_bytes)
         .map_err(|error| FatalError(format!("cannot read `{shown}`: {error}")))?;
-    loader.load_text(shown, canonical, text);
+    loader.load_text(shown.to_owned(), canonical, text);
     let loaded = Loaded {
         files: loader.files,
         order: loader.order,

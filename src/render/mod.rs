@@ -2,6 +2,7 @@
 //! document formats go through the handlebars templates of `output-templates/`.
 
 pub mod csv;
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;

@@ -27,6 +27,8 @@ pub const BUILTIN: &[Template] = builtin!(
     "annex.html.hbs",
     "raci.md.hbs",
     "graph.dot.hbs",
+    "diff.md.hbs",
+    "diff.html.hbs",
     "_style.css.hbs",
     "_duty-table.md.hbs",
     "_duty-table.html.hbs",

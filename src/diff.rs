@@ -1,0 +1,608 @@
+//! Stage 6: what changed in meaning between two compiled versions of a matrix.
+//!
+//! Both sides are compared as resolved models, pair by pair and duty by duty (duties matched by
+//! service, control and duty id), so moving a duty between blocks or levels, reordering,
+//! reformatting and editing comments change nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::analyze::model::Model;
+use crate::graph::ResponsibilityGraph;
+use crate::render::view::fingerprint;
+use crate::Compilation;
+
+/// How important a change is: the order reports show them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Importance {
+    /// A pair's ownership word changed.
+    Ownership,
+    /// A finding appeared or went away.
+    Gap,
+    /// Scope: pairs in or out of scope, exclusions.
+    Scope,
+    /// Parties and services.
+    Parties,
+    /// Duties added or removed, letters changed.
+    Duties,
+    /// Titles, notes and evidence reworded.
+    Wording,
+    /// Header fields.
+    Metadata,
+}
+
+/// One word-level edit of a reworded text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordEdit {
+    /// `equal`, `delete` or `insert`.
+    pub op: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<WordEdit>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// The domain title of the control, for grouping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    pub importance: Importance,
+    /// Catalog position of the control, then service position (for a stable order).
+    #[serde(skip)]
+    order: (usize, usize),
+}
+
+impl Change {
+    fn new(kind: &'static str, importance: Importance) -> Self {
+        Change {
+            kind,
+            service: None,
+            control: None,
+            duty: None,
+            party: None,
+            field: None,
+            from: None,
+            to: None,
+            words: None,
+            code: None,
+            domain: None,
+            importance,
+            order: (usize::MAX, usize::MAX),
+        }
+    }
+
+    fn values(mut self, from: impl Into<Value>, to: impl Into<Value>) -> Self {
+        self.from = Some(from.into());
+        self.to = Some(to.into());
+        self
+    }
+
+    fn field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+}
+
+/// One side of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    pub source: String,
+    pub title: String,
+    pub version: String,
+    pub effective: String,
+    pub fingerprint: String,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub from: Version,
+    pub to: Version,
+    pub changes: Vec<Change>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+fn version(source: &str, model: &Model, graph: &ResponsibilityGraph, c: &Compilation) -> Version {
+    Version {
+        source: source.to_owned(),
+        title: model.header.title.clone(),
+        version: model.header.version.clone(),
+        effective: model.header.effective.clone(),
+        fingerprint: fingerprint(model, graph),
+        errors: c.errors(),
+        warnings: c.warnings(),
+    }
+}
+
+/// Word-level edits from `old` to `new`. Neighbouring deletions and insertions are joined across
+/// the spaces between them, so that a reworded phrase reads as one edit.
+pub fn words(old: &str, new: &str) -> Vec<WordEdit> {
+    let diff = similar::TextDiff::from_words(old, new);
+    let mut edits: Vec<WordEdit> = Vec::new();
+    let (mut deleted, mut inserted) = (String::new(), String::new());
+    let flush = |edits: &mut Vec<WordEdit>, deleted: &mut String, inserted: &mut String| {
+        for (op, text) in [("delete", deleted), ("insert", inserted)] {
+            if !text.is_empty() {
+                edits.push(WordEdit {
+                    op,
+                    text: std::mem::take(text),
+                });
+            }
+        }
+    };
+    for change in diff.iter_all_changes() {
+        let value = change.value();
+        match change.tag() {
+            similar::ChangeTag::Delete => deleted.push_str(value),
+            similar::ChangeTag::Insert => inserted.push_str(value),
+            similar::ChangeTag::Equal
+                if value.trim().is_empty() && !(deleted.is_empty() && inserted.is_empty()) =>
+            {
+                deleted.push_str(value);
+                inserted.push_str(value);
+            }
+            similar::ChangeTag::Equal => {
+                flush(&mut edits, &mut deleted, &mut inserted);
+                match edits.last_mut() {
+                    Some(last) if last.op == "equal" => last.text.push_str(value),
+                    _ => edits.push(WordEdit {
+                        op: "equal",
+                        text: value.to_owned(),
+                    }),
+                }
+            }
+        }
+    }
+    flush(&mut edits, &mut deleted, &mut inserted);
+    edits
+}
+
+/// What a duty says for one pair, by party id.
+struct DutyFacts<'a> {
+    id: &'a str,
+    title: &'a str,
+    notes: String,
+    evidence: String,
+    letters: BTreeMap<&'a str, String>,
+}
+
+fn duty_facts<'a>(
+    model: &'a Model,
+    graph: &ResponsibilityGraph,
+    pair: usize,
+) -> Vec<DutyFacts<'a>> {
+    graph
+        .pair_duties(pair)
+        .map(|(node, duty)| {
+            let def = &model.duties[duty];
+            DutyFacts {
+                id: &def.id,
+                title: &def.title,
+                notes: def.notes.join("\n\n"),
+                evidence: def.evidence.join("; "),
+                letters: graph
+                    .assignments(node)
+                    .into_iter()
+                    .map(|(party, raci)| (model.parties[party].id.as_str(), raci.to_string()))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Compares two compilations. `None` when either has no model at all (no header).
+pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str) -> Option<Diff> {
+    let (old_model, old_graph) = (old.model.as_ref()?, old.graph.as_ref()?);
+    let (new_model, new_graph) = (new.model.as_ref()?, new.graph.as_ref()?);
+    let mut changes = Vec::new();
+    metadata(old_model, new_model, &mut changes);
+    parties(old_model, new_model, &mut changes);
+    services(old_model, new_model, &mut changes);
+    pairs(old_model, old_graph, new_model, new_graph, &mut changes);
+    findings(old, new, new_model, &mut changes);
+    changes.sort_by_key(|c| (c.importance, c.order));
+    Some(Diff {
+        from: version(old_name, old_model, old_graph, old),
+        to: version(new_name, new_model, new_graph, new),
+        changes,
+    })
+}
+
+fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    let (a, b) = (&old.header, &new.header);
+    let fields: [(&'static str, Value, Value); 5] = [
+        ("title", a.title.clone().into(), b.title.clone().into()),
+        (
+            "version",
+            a.version.clone().into(),
+            b.version.clone().into(),
+        ),
+        (
+            "effective",
+            a.effective.clone().into(),
+            b.effective.clone().into(),
+        ),
+        ("scope", a.scope.clone().into(), b.scope.clone().into()),
+        (
+            "catalogs",
+            a.catalogs.clone().into(),
+            b.catalogs.clone().into(),
+        ),
+    ];
+    for (field, from, to) in fields {
+        if from != to {
+            changes.push(
+                Change::new("metadata", Importance::Metadata)
+                    .field(field)
+                    .values(from, to),
+            );
+        }
+    }
+}
+
+fn parties(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    let new_by_id: HashMap<&str, usize> = new
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let old_by_id: HashMap<&str, usize> = old
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    for (index, party) in old.parties.iter().enumerate() {
+        let at = |c: Change| {
+            let mut c = c;
+            c.party = Some(party.id.clone());
+            c.order = (0, index);
+            c
+        };
+        match new_by_id.get(party.id.as_str()) {
+            None => changes.push(at(Change::new("party-removed", Importance::Parties)
+                .values(party.name.clone(), Value::Null))),
+            Some(&other) => {
+                let other = &new.parties[other];
+                if other.name != party.name {
+                    changes.push(at(Change::new("party-renamed", Importance::Parties)
+                        .values(party.name.clone(), other.name.clone())));
+                }
+                if other.kind != party.kind {
+                    changes.push(at(Change::new("party-changed", Importance::Parties)
+                        .field("kind")
+                        .values(party.kind.as_str(), other.kind.as_str())));
+                }
+            }
+        }
+    }
+    for (index, party) in new.parties.iter().enumerate() {
+        if !old_by_id.contains_key(party.id.as_str()) {
+            let mut change = Change::new("party-added", Importance::Parties)
+                .values(Value::Null, party.name.clone());
+            change.party = Some(party.id.clone());
+            change.field = Some(party.kind.as_str());
+            change.order = (0, index);
+            changes.push(change);
+        }
+    }
+}
+
+fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    let describe = |model: &Model, s: &crate::analyze::model::Service| {
+        let party = |p: Option<usize>| p.map(|p| model.parties[p].id.clone());
+        [
+            ("name", Value::from(s.name.clone())),
+            ("model", s.model.map(|m| m.as_str()).into()),
+            ("provider", party(s.provider).into()),
+            ("customer", party(s.customer).into()),
+            ("regions", s.regions.clone().into()),
+        ]
+    };
+    let new_by_id: HashMap<&str, usize> = new
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let old_by_id: HashMap<&str, usize> = old
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    for (index, service) in old.services.iter().enumerate() {
+        let base = |c: Change| {
+            let mut c = c;
+            c.service = Some(service.id.clone());
+            c.order = (1, index);
+            c
+        };
+        match new_by_id.get(service.id.as_str()) {
+            None => changes.push(base(
+                Change::new("service-removed", Importance::Parties)
+                    .values(service.name.clone(), Value::Null),
+            )),
+            Some(&other) => {
+                let before = describe(old, service);
+                let after = describe(new, &new.services[other]);
+                for ((field, from), (_, to)) in before.into_iter().zip(after) {
+                    if from != to {
+                        changes.push(base(
+                            Change::new("service-changed", Importance::Parties)
+                                .field(field)
+                                .values(from, to),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (index, service) in new.services.iter().enumerate() {
+        if !old_by_id.contains_key(service.id.as_str()) {
+            let mut change = Change::new("service-added", Importance::Parties)
+                .values(Value::Null, service.name.clone());
+            change.service = Some(service.id.clone());
+            change.order = (1, index);
+            changes.push(change);
+        }
+    }
+}
+
+fn pairs(
+    old: &Model,
+    old_graph: &ResponsibilityGraph,
+    new: &Model,
+    new_graph: &ResponsibilityGraph,
+    changes: &mut Vec<Change>,
+) {
+    let old_services: HashMap<&str, usize> = old
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let old_controls: HashMap<&str, usize> = old
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.display.as_str(), i))
+        .collect();
+    let new_controls: HashMap<&str, usize> = new
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.display.as_str(), i))
+        .collect();
+    let justification = |model: &Model, pair: usize| {
+        model.pairs[pair]
+            .exclusion
+            .map(|e| model.exclusions[e].justification.clone())
+    };
+
+    for (new_index, pair) in new.pairs.iter().enumerate() {
+        let service = &new.services[pair.service];
+        let control = &new.controls[pair.control];
+        let at = |c: Change| {
+            let mut c = c;
+            c.service = Some(service.id.clone());
+            c.control = Some(control.display.clone());
+            c.domain = Some(new.domains[control.domain].title.clone());
+            c.order = (pair.control, pair.service);
+            c
+        };
+        // A new service's pairs are all new: the service-added change says it once.
+        let Some(&old_service) = old_services.get(service.id.as_str()) else {
+            continue;
+        };
+        let Some(&old_control) = old_controls.get(control.display.as_str()) else {
+            changes.push(at(Change::new("pair-added", Importance::Scope)
+                .values(Value::Null, new_graph.ownership[new_index].as_str())));
+            continue;
+        };
+        let old_index = old.pair_index(old_service, old_control);
+        let (was, is) = (
+            old_graph.ownership[old_index],
+            new_graph.ownership[new_index],
+        );
+        match (justification(old, old_index), justification(new, new_index)) {
+            (None, Some(why)) => changes.push(at(
+                Change::new("excluded", Importance::Scope).values(Value::Null, why)
+            )),
+            (Some(why), None) => changes.push(at(
+                Change::new("re-included", Importance::Scope).values(why, Value::Null)
+            )),
+            (Some(a), Some(b)) if a != b => {
+                let mut change =
+                    at(Change::new("justification", Importance::Wording)
+                        .values(a.clone(), b.clone()));
+                change.words = Some(words(&a, &b));
+                changes.push(change);
+            }
+            _ => {}
+        }
+        if was != is {
+            changes
+                .push(at(Change::new("ownership", Importance::Ownership)
+                    .values(was.as_str(), is.as_str())));
+        }
+        compare_duties(
+            &duty_facts(old, old_graph, old_index),
+            &duty_facts(new, new_graph, new_index),
+            &at,
+            changes,
+        );
+        let (old_notes, new_notes) = (
+            old.pairs[old_index].notes.join("\n\n"),
+            pair.notes.join("\n\n"),
+        );
+        if old_notes != new_notes {
+            let mut change = at(Change::new("control-note", Importance::Wording)
+                .values(old_notes.clone(), new_notes.clone()));
+            change.words = Some(words(&old_notes, &new_notes));
+            changes.push(change);
+        }
+    }
+    // Pairs whose control left the catalogs, for services on both sides.
+    for (old_index, pair) in old.pairs.iter().enumerate() {
+        let service = &old.services[pair.service];
+        let control = &old.controls[pair.control];
+        let service_kept = new.services.iter().any(|s| s.id == service.id);
+        if service_kept && !new_controls.contains_key(control.display.as_str()) {
+            let mut change = Change::new("pair-removed", Importance::Scope)
+                .values(old_graph.ownership[old_index].as_str(), Value::Null);
+            change.service = Some(service.id.clone());
+            change.control = Some(control.display.clone());
+            change.domain = Some(old.domains[control.domain].title.clone());
+            change.order = (usize::MAX - 1, pair.service);
+            changes.push(change);
+        }
+    }
+}
+
+fn compare_duties(
+    old: &[DutyFacts],
+    new: &[DutyFacts],
+    at: &dyn Fn(Change) -> Change,
+    changes: &mut Vec<Change>,
+) {
+    for duty in old {
+        if !new.iter().any(|d| d.id == duty.id) {
+            let mut change =
+                at(Change::new("duty-removed", Importance::Duties).values(duty.title, Value::Null));
+            change.duty = Some(duty.id.to_owned());
+            changes.push(change);
+        }
+    }
+    for duty in new {
+        let Some(before) = old.iter().find(|d| d.id == duty.id) else {
+            let mut change =
+                at(Change::new("duty-added", Importance::Duties).values(Value::Null, duty.title));
+            change.duty = Some(duty.id.to_owned());
+            changes.push(change);
+            continue;
+        };
+        for (field, from, to) in [
+            ("title", before.title, duty.title),
+            ("note", before.notes.as_str(), duty.notes.as_str()),
+            ("evidence", before.evidence.as_str(), duty.evidence.as_str()),
+        ] {
+            if from != to {
+                let mut change = at(Change::new("duty-reworded", Importance::Wording)
+                    .field(field)
+                    .values(from, to));
+                change.duty = Some(duty.id.to_owned());
+                change.words = Some(words(from, to));
+                changes.push(change);
+            }
+        }
+        let parties: std::collections::BTreeSet<&str> = before
+            .letters
+            .keys()
+            .chain(duty.letters.keys())
+            .copied()
+            .collect();
+        for party in parties {
+            let from = before.letters.get(party).cloned().unwrap_or_default();
+            let to = duty.letters.get(party).cloned().unwrap_or_default();
+            if from != to {
+                let mut change = at(Change::new("assignment", Importance::Duties).values(from, to));
+                change.duty = Some(duty.id.to_owned());
+                change.party = Some(party.to_owned());
+                changes.push(change);
+            }
+        }
+    }
+}
+
+/// Findings present on one side only, matched by code, pair and message (not by line).
+fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &mut Vec<Change>) {
+    type Key<'a> = (&'static str, Option<(&'a str, &'a str)>, &'a str);
+    fn keys(c: &Compilation) -> Vec<Key<'_>> {
+        c.diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.pair
+                        .as_ref()
+                        .map(|p| (p.service.as_str(), p.control.as_str())),
+                    d.message.as_str(),
+                )
+            })
+            .collect()
+    }
+    let (before, after) = (keys(old), keys(new));
+    let control_order: HashMap<&str, usize> = new_model
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.display.as_str(), i))
+        .collect();
+    let mut counted: HashMap<Key, isize> = HashMap::new();
+    for k in &before {
+        *counted.entry(*k).or_default() -= 1;
+    }
+    for k in &after {
+        *counted.entry(*k).or_default() += 1;
+    }
+    let mut emit = |k: &Key, kind: &'static str| {
+        let mut change = Change::new(kind, Importance::Gap);
+        change.code = Some(k.0);
+        if let Some((service, control)) = k.1 {
+            change.service = Some(service.to_owned());
+            change.control = Some(control.to_owned());
+            change.order = (control_order.get(control).copied().unwrap_or(usize::MAX), 0);
+        }
+        let message = Value::from(k.2);
+        if kind == "finding-introduced" {
+            change = change.values(Value::Null, message);
+        } else {
+            change = change.values(message, Value::Null);
+        }
+        changes.push(change);
+    };
+    for k in &after {
+        if let Some(n) = counted.get_mut(k) {
+            if *n > 0 {
+                *n -= 1;
+                emit(k, "finding-introduced");
+            }
+        }
+    }
+    for k in &before {
+        if let Some(n) = counted.get_mut(k) {
+            if *n < 0 {
+                *n += 1;
+                emit(k, "finding-resolved");
+            }
+        }
+    }
+}

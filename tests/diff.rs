@@ -1,0 +1,278 @@
+//! `srmc diff`: every change kind reviewed in all three formats, no change where the meaning is
+//! the same, mirrored results, Git revisions with imports, `--exit-code`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use srmc::diff::{diff, Change, Diff};
+use srmc::render;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn diff_of(old: &Path, new: &Path) -> Diff {
+    let (a, b) = (common::compile(old), common::compile(new));
+    let name = |p: &Path| common::relative(p).display().to_string();
+    diff(&a, &name(old), &b, &name(new)).expect("both sides compile to a model")
+}
+
+#[test]
+fn every_change_kind_in_every_format() {
+    let v1 = root().join("tests/fixtures/diff/v1.srm");
+    let v2 = root().join("tests/fixtures/diff/v2.srm");
+    let changes = diff_of(&v1, &v2);
+    let kinds: std::collections::BTreeSet<&str> = changes.changes.iter().map(|c| c.kind).collect();
+    let expected = [
+        "metadata",
+        "party-added",
+        "party-removed",
+        "party-renamed",
+        "party-changed",
+        "service-added",
+        "service-removed",
+        "service-changed",
+        "pair-added",
+        "pair-removed",
+        "excluded",
+        "re-included",
+        "justification",
+        "ownership",
+        "duty-added",
+        "duty-removed",
+        "duty-reworded",
+        "assignment",
+        "control-note",
+        "finding-introduced",
+        "finding-resolved",
+    ];
+    for kind in expected {
+        assert!(kinds.contains(kind), "no `{kind}` change in {kinds:?}");
+    }
+    // Ownership moves come first.
+    assert_eq!(changes.changes[0].kind, "ownership");
+    insta::assert_snapshot!("diff.json", render::diff::json(&changes));
+    insta::assert_snapshot!("diff.md", render::diff::markdown(&changes, None).unwrap());
+    insta::assert_snapshot!("diff.html", render::diff::html(&changes, None).unwrap());
+}
+
+fn every_matrix() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for dir in [
+        "matrices",
+        "tests/fixtures/ok",
+        "../shared/spec/examples",
+        "tests/fixtures/diff",
+    ] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "srm") {
+                paths.push(path);
+            }
+        }
+    }
+    paths
+}
+
+#[test]
+fn a_matrix_has_no_change_against_itself() {
+    for path in every_matrix() {
+        let same = diff_of(&path, &path);
+        assert!(same.is_empty(), "{}: {:?}", path.display(), same.changes);
+    }
+}
+
+/// The change that `diff(b, a)` reports for a change of `diff(a, b)`.
+fn mirror(
+    change: &Change,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+) {
+    let kind = match change.kind {
+        "party-added" => "party-removed",
+        "party-removed" => "party-added",
+        "service-added" => "service-removed",
+        "service-removed" => "service-added",
+        "pair-added" => "pair-removed",
+        "pair-removed" => "pair-added",
+        "excluded" => "re-included",
+        "re-included" => "excluded",
+        "duty-added" => "duty-removed",
+        "duty-removed" => "duty-added",
+        "finding-introduced" => "finding-resolved",
+        "finding-resolved" => "finding-introduced",
+        same => same,
+    };
+    let text =
+        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
+    (
+        kind.to_owned(),
+        change.service.clone(),
+        change.control.clone(),
+        change.duty.clone().or(change.party.clone()),
+        text(&change.to),
+        text(&change.from),
+    )
+}
+
+fn key(
+    change: &Change,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+) {
+    let text =
+        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
+    (
+        change.kind.to_owned(),
+        change.service.clone(),
+        change.control.clone(),
+        change.duty.clone().or(change.party.clone()),
+        text(&change.from),
+        text(&change.to),
+    )
+}
+
+#[test]
+fn diff_both_ways_mirror_each_other() {
+    let v1 = root().join("tests/fixtures/diff/v1.srm");
+    let v2 = root().join("tests/fixtures/diff/v2.srm");
+    let mut forward: Vec<_> = diff_of(&v1, &v2).changes.iter().map(mirror).collect();
+    let mut backward: Vec<_> = diff_of(&v2, &v1).changes.iter().map(key).collect();
+    // A party added with a kind is removed with a name only; compare the rest.
+    forward.sort();
+    backward.sort();
+    assert_eq!(forward, backward);
+}
+
+#[test]
+fn exit_code_says_whether_anything_changed() {
+    let v1 = root().join("tests/fixtures/diff/v1.srm");
+    let v2 = root().join("tests/fixtures/diff/v2.srm");
+    let srmc = || Command::cargo_bin("srmc").unwrap();
+    srmc()
+        .arg("diff")
+        .arg(&v1)
+        .arg(&v1)
+        .arg("--exit-code")
+        .assert()
+        .code(0);
+    srmc()
+        .arg("diff")
+        .arg(&v1)
+        .arg(&v2)
+        .arg("--exit-code")
+        .assert()
+        .code(1);
+    srmc().arg("diff").arg(&v1).arg(&v2).assert().code(0);
+    srmc()
+        .arg("diff")
+        .arg(&v1)
+        .arg("no/such.srm")
+        .arg("--exit-code")
+        .assert()
+        .code(2);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Process::new("git")
+        .args([
+            "-c",
+            "user.name=srmc",
+            "-c",
+            "user.email=srmc@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn git_revisions_are_read_with_their_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    std::fs::create_dir(repo.join("contracts")).unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let (head, parties) = minimal.split_at(minimal.find("party acme").unwrap());
+    let (parties, rest) = parties.split_at(parties.find("service store").unwrap());
+    std::fs::write(
+        repo.join("contracts/matrix.srm"),
+        format!("{head}import \"parts/parties.srm\"\n\n{rest}"),
+    )
+    .unwrap();
+    std::fs::create_dir(repo.join("contracts/parts")).unwrap();
+    std::fs::write(repo.join("contracts/parts/parties.srm"), parties).unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "v1"]);
+    // The change is in the imported file only.
+    std::fs::write(
+        repo.join("contracts/parts/parties.srm"),
+        parties.replace("Globex Corporation", "Globex Corporation AG"),
+    )
+    .unwrap();
+
+    let output = Command::cargo_bin("srmc")
+        .unwrap()
+        .current_dir(repo.join("contracts"))
+        .args([
+            "diff",
+            "HEAD:matrix.srm",
+            "matrix.srm",
+            "--format",
+            "json",
+            "--exit-code",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["from"]["source"], "HEAD:matrix.srm");
+    let changes = json["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "party-renamed");
+    assert_eq!(changes[0]["to"], "Globex Corporation AG");
+
+    Command::cargo_bin("srmc")
+        .unwrap()
+        .current_dir(repo)
+        .args([
+            "diff",
+            "HEAD:contracts/matrix.srm",
+            "HEAD:contracts/matrix.srm",
+            "--exit-code",
+        ])
+        .assert()
+        .code(0);
+    Command::cargo_bin("srmc")
+        .unwrap()
+        .current_dir(repo)
+        .args([
+            "diff",
+            "nosuchrev:contracts/matrix.srm",
+            "contracts/matrix.srm",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nosuchrev"));
+}
