@@ -1,5 +1,6 @@
-//! The built-in catalogs. They are written in `.srm` (`matrices/catalogs/`), compiled into the
-//! binary, and read through the same parser as a user's catalog.
+//! The built-in catalogs and baselines. They are written in `.srm` (`matrices/catalogs/`,
+//! `matrices/baselines/`), compiled into the binary, and read through the same parser as a
+//! user's own.
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, Sources};
@@ -17,6 +18,48 @@ pub const BUILTIN: &[BuiltinCatalog] = &[BuiltinCatalog {
 
 pub fn builtin(id: &str) -> Option<&'static BuiltinCatalog> {
     BUILTIN.iter().find(|catalog| catalog.id == id)
+}
+
+/// A built-in baseline (LANGUAGE.md §7), written in `.srm` in `matrices/baselines/`.
+pub struct BuiltinBaseline {
+    pub id: &'static str,
+    pub text: &'static str,
+}
+
+pub const BASELINES: &[BuiltinBaseline] = &[];
+
+pub fn builtin_baseline(id: &str) -> Option<&'static BuiltinBaseline> {
+    BASELINES.iter().find(|baseline| baseline.id == id)
+}
+
+impl BuiltinBaseline {
+    /// Adds the baseline's file to `sources` (as `<builtin>/ID.srm`) and parses it.
+    pub fn load(&self, sources: &mut Sources) -> ast::Baseline {
+        let file = sources.add(SourceFile::new(
+            format!("<builtin>/{}.srm", self.id),
+            None,
+            self.text.to_owned(),
+        ));
+        let (tree, diagnostics) = syntax::parse(file, self.text);
+        let baseline = tree.and_then(|tree| {
+            tree.items.into_iter().find_map(|item| match item {
+                ast::Item::Baseline(baseline) if baseline.id.value == self.id => Some(baseline),
+                _ => None,
+            })
+        });
+        match baseline {
+            Some(baseline) if diagnostics.is_empty() => baseline,
+            // The embedded files are checked by the test suite; this is a build defect.
+            _ => panic!(
+                "built-in baseline {} does not parse: {:?}",
+                self.id,
+                diagnostics
+                    .iter()
+                    .map(Diagnostic::full_message)
+                    .collect::<Vec<_>>()
+            ),
+        }
+    }
 }
 
 impl BuiltinCatalog {

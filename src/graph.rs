@@ -255,10 +255,14 @@ impl ResponsibilityGraph {
         let mut partner = false;
         let mut csp = false;
         let mut csc = false;
-        for (node, _) in self.pair_duties(pair) {
+        let mut all_inherited = true;
+        for (node, duty) in self.pair_duties(pair) {
             let facts = self.accountability(node);
             if facts.is_conflict() {
                 return Ownership::Conflict;
+            }
+            if facts.is_owned() && !matches!(model.duties[duty].origin, Origin::Inherited { .. }) {
+                all_inherited = false;
             }
             owned |= facts.is_owned();
             partner |= !facts.partners.is_empty();
@@ -267,6 +271,7 @@ impl ResponsibilityGraph {
         }
         match (owned, partner, csp, csc) {
             (false, ..) => Ownership::Unowned,
+            _ if all_inherited => Ownership::Inherited,
             (true, true, ..) => Ownership::Partner,
             (true, false, true, true) => Ownership::Shared,
             (true, false, true, false) => Ownership::Provider,

@@ -27,6 +27,10 @@ pub struct Model {
     /// Every duty as written, once, however many pairs it applies to.
     pub duties: Vec<DutyDef>,
     pub exclusions: Vec<ExclusionDef>,
+    /// The baselines the services use (built-in ones only when used), and unused written ones.
+    pub baselines: Vec<BaselineDef>,
+    /// Every `inherit` statement.
+    pub inherits: Vec<InheritDef>,
     /// One per (service, control), service-major: see [`Model::pair_index`].
     pub pairs: Vec<Pair>,
     /// Rule breaks found while deciding precedence, for the checks to report.
@@ -189,6 +193,12 @@ pub struct Service {
     pub provider: Option<PartyIdx>,
     pub customer: Option<PartyIdx>,
     pub regions: Vec<String>,
+    /// Baselines applied, in `use` order.
+    pub uses: Vec<usize>,
+    /// The services this one runs on (`runs-on`).
+    pub runs_on: Vec<ServiceIdx>,
+    /// A sub-service organisation: outside the matrix's own scope.
+    pub subservice: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,12 +226,15 @@ pub struct Control {
     /// both have the bare id.
     pub display: String,
     pub title: String,
+    /// The service models in which the customer side can act on it; `None`: every model.
+    pub reach: Option<Vec<ServiceModel>>,
 }
 
 /// Precedence levels, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
+    Baseline,
     MatrixWide,
     ServiceSpecific,
 }
@@ -229,10 +242,41 @@ pub enum Level {
 impl Level {
     pub fn describe(self) -> &'static str {
         match self {
+            Level::Baseline => "baseline",
             Level::MatrixWide => "matrix-wide",
             Level::ServiceSpecific => "service-specific",
         }
     }
+}
+
+/// Where a duty comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A control block of the matrix.
+    Written,
+    /// A control block of a baseline.
+    Baseline(usize),
+    /// Made by `inherit` from a duty of a sub-service's pair.
+    Inherited {
+        inherit: usize,
+        from: ServiceIdx,
+        duty: DutyIdx,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineDef {
+    pub span: Span,
+    pub id: String,
+    pub title: String,
+    pub builtin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InheritDef {
+    pub span: Span,
+    /// The sub-service inherited from.
+    pub from: ServiceIdx,
 }
 
 /// A set of RACI letters.
@@ -325,6 +369,7 @@ pub struct DutyDef {
     /// Some assignment names a party that does not exist: the accountability checks leave this
     /// duty alone rather than pile findings on the one already reported.
     pub incomplete: bool,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,6 +394,11 @@ pub struct Pair {
     pub notes: Vec<String>,
     /// Duties of lower levels that precedence dropped, and why.
     pub replaced: Vec<Replaced>,
+    /// The `inherit` statement that decides the pair, if any.
+    pub inherit: Option<usize>,
+    /// Whether checks and renderings look at the pair: every pair of a service, and the pairs
+    /// of a sub-service that something inherits.
+    pub in_scope: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,6 +413,10 @@ pub enum ReplacedBy {
     Duty(DutyIdx),
     /// An exclusion of a higher level.
     Exclusion(ExclusionIdx),
+    /// A `control … replace` block (its place).
+    Replace(Span),
+    /// An `inherit` statement.
+    Inherit(usize),
 }
 
 /// A precedence rule broken for one pair.

@@ -34,12 +34,23 @@ struct Resolver {
 
 /// A control block with its names resolved.
 struct Block {
+    span: Span,
     controls: Vec<ControlIdx>,
     /// `None`: every service (matrix-wide).
     services: Option<Vec<ServiceIdx>>,
     level: Level,
+    /// `control … replace`: drops every lower-level duty of its pairs.
+    replace: bool,
     duties: std::ops::Range<DutyIdx>,
     notes: Vec<String>,
+}
+
+/// An `inherit` statement with its names resolved.
+struct Inheritance {
+    controls: Vec<ControlIdx>,
+    services: Vec<ServiceIdx>,
+    /// Index into [`Model::inherits`].
+    def: usize,
 }
 
 /// An exclusion with its names resolved.
@@ -127,6 +138,8 @@ impl Resolver {
         let mut catalogs = Vec::new();
         let mut blocks = Vec::new();
         let mut exclusions = Vec::new();
+        let mut baselines = Vec::new();
+        let mut inherits = Vec::new();
         for (_, item) in loaded.items() {
             match item {
                 ast::Item::Matrix(header) => headers.push(header),
@@ -135,6 +148,8 @@ impl Resolver {
                 ast::Item::Catalog(catalog) => catalogs.push(catalog),
                 ast::Item::Control(block) => blocks.push(block),
                 ast::Item::Exclusion(exclusion) => exclusions.push(exclusion),
+                ast::Item::Baseline(baseline) => baselines.push(baseline),
+                ast::Item::Inherit(inherit) => inherits.push(inherit),
                 ast::Item::Import(_) => {}
             }
         }
@@ -153,7 +168,9 @@ impl Resolver {
         let (model_catalogs, domains, controls) =
             self.catalogs(&header, &catalogs, sources, &mut names);
         let parties = self.parties(&parties, &mut names);
-        let services = self.services(&services, &parties, &mut names);
+        let (baseline_asts, baseline_defs) = self.baselines(&baselines, &services, sources);
+        let mut services = self.services(&services, &parties, &baseline_defs, &mut names);
+        self.runs_on(&mut services);
 
         let mut header_model = header.model;
         header_model.catalogs = model_catalogs.iter().map(|c| c.id.clone()).collect();
@@ -166,21 +183,166 @@ impl Resolver {
             controls,
             duties: Vec::new(),
             exclusions: Vec::new(),
+            baselines: baseline_defs,
+            inherits: Vec::new(),
             pairs: Vec::new(),
             clashes: Vec::new(),
         };
-        let blocks: Vec<Block> = blocks
+        let mut resolved_blocks: Vec<Block> = Vec::new();
+        let mut resolved_exclusions: Vec<Exclusion> = Vec::new();
+        for (index, baseline) in baseline_asts.iter().enumerate() {
+            let users: Vec<ServiceIdx> = (0..model.services.len())
+                .filter(|&s| model.services[s].uses.contains(&index))
+                .collect();
+            for block in &baseline.blocks {
+                if let Some(list) = &block.services {
+                    self.error(
+                        Diagnostic::new(
+                            "E109",
+                            list[0].span,
+                            format!("baseline `{}` names services", baseline.id.value),
+                        )
+                        .label("`for` in a baseline")
+                        .help("a baseline applies to the services that `use` it: leave out `for`, and write service-specific duties in the matrix"),
+                    );
+                }
+                let at = resolved_blocks.len();
+                let resolved = self.block(
+                    at,
+                    block,
+                    Some((Level::Baseline, users.clone(), index)),
+                    &mut model,
+                    &mut names,
+                );
+                resolved_blocks.push(resolved);
+            }
+            for exclusion in &baseline.exclusions {
+                let resolved = self.exclusion(
+                    exclusion,
+                    Some((Level::Baseline, users.clone())),
+                    &mut model,
+                    &mut names,
+                );
+                resolved_exclusions.push(resolved);
+            }
+        }
+        for block in &blocks {
+            let at = resolved_blocks.len();
+            let resolved = self.block(at, block, None, &mut model, &mut names);
+            resolved_blocks.push(resolved);
+        }
+        for exclusion in &exclusions {
+            let resolved = self.exclusion(exclusion, None, &mut model, &mut names);
+            resolved_exclusions.push(resolved);
+        }
+        let inheritances: Vec<Inheritance> = inherits
             .iter()
-            .enumerate()
-            .map(|(index, block)| self.block(index, block, &mut model, &mut names))
+            .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names))
             .collect();
-        let resolved_exclusions: Vec<Exclusion> = exclusions
-            .iter()
-            .map(|exclusion| self.exclusion(exclusion, &mut model, &mut names))
-            .collect();
-        self.role_keywords(&blocks, &model);
-        self.pairs(&blocks, &resolved_exclusions, &mut model);
+        self.role_keywords(&resolved_blocks, &model);
+        self.pairs(
+            &resolved_blocks,
+            &resolved_exclusions,
+            &inheritances,
+            &mut model,
+        );
         Some(model)
+    }
+
+    /// The baselines written in the matrix and the built-in ones its services use, in that order.
+    fn baselines(
+        &mut self,
+        written: &[&ast::Baseline],
+        services: &[&ast::Service],
+        sources: &mut Sources,
+    ) -> (Vec<ast::Baseline>, Vec<BaselineDef>) {
+        let mut asts: Vec<ast::Baseline> = Vec::new();
+        let mut defs: Vec<BaselineDef> = Vec::new();
+        for baseline in written {
+            if catalog::builtin_baseline(&baseline.id.value).is_some() {
+                self.error(
+                    Diagnostic::new(
+                        "E104",
+                        baseline.id.span,
+                        format!("baseline `{}` is built in", baseline.id.value),
+                    )
+                    .label("redefines a built-in baseline")
+                    .help("give your baseline another id, and `use` both if you want both"),
+                );
+                continue;
+            }
+            if let Some(first) = defs.iter().find(|d| d.id == baseline.id.value) {
+                self.duplicate("baseline", &baseline.id, first.span);
+                continue;
+            }
+            defs.push(BaselineDef {
+                span: baseline.id.span,
+                id: baseline.id.value.clone(),
+                title: baseline.title.value.clone(),
+                builtin: false,
+            });
+            asts.push((*baseline).clone());
+        }
+        let used = services
+            .iter()
+            .flat_map(|s| &s.fields)
+            .filter_map(|f| match f {
+                ast::ServiceField::Use(names) => Some(names),
+                _ => None,
+            });
+        for name in used.flatten() {
+            if defs.iter().any(|d| d.id == name.value) {
+                continue;
+            }
+            if let Some(builtin) = catalog::builtin_baseline(&name.value) {
+                let baseline = builtin.load(sources);
+                defs.push(BaselineDef {
+                    span: baseline.id.span,
+                    id: baseline.id.value.clone(),
+                    title: baseline.title.value.clone(),
+                    builtin: true,
+                });
+                asts.push(baseline);
+            }
+        }
+        (asts, defs)
+    }
+
+    /// `runs-on` between services: E207 for a cycle.
+    fn runs_on(&mut self, services: &mut [Service]) {
+        let mut graph = petgraph::graphmap::DiGraphMap::<usize, ()>::new();
+        for (index, service) in services.iter().enumerate() {
+            graph.add_node(index);
+            for &target in &service.runs_on {
+                graph.add_edge(index, target, ());
+            }
+        }
+        for component in petgraph::algo::tarjan_scc(&graph) {
+            let cyclic = component.len() > 1 || graph.contains_edge(component[0], component[0]);
+            if !cyclic {
+                continue;
+            }
+            let mut members = component.clone();
+            members.sort_unstable();
+            let names: Vec<String> = members
+                .iter()
+                .map(|&m| format!("`{}`", services[m].id))
+                .collect();
+            let first = &services[members[0]];
+            self.error(
+                Diagnostic::new(
+                    "E207",
+                    first.span,
+                    format!("`runs-on` cycle between {}", names.join(", ")),
+                )
+                .label("runs on itself through the others")
+                .help("a service runs on the services below it; remove one `runs-on` so the chain ends"),
+            );
+            // Drop the cycle so that inheritance can still be ordered.
+            for &member in &members {
+                services[member].runs_on.retain(|t| !members.contains(t));
+            }
+        }
     }
 
     fn header(
@@ -424,6 +586,26 @@ impl Resolver {
                     );
                     continue;
                 };
+                let reach = control.reach.as_ref().map(|models| {
+                    models
+                        .iter()
+                        .filter_map(|model| {
+                            let parsed = ServiceModel::parse(&model.value);
+                            if parsed.is_none() {
+                                self.error(
+                                    Diagnostic::new(
+                                        "E109",
+                                        model.span,
+                                        format!("`{}` is not a service model", model.value),
+                                    )
+                                    .label("unknown model")
+                                    .help("`reach` lists service models: `iaas`, `paas`, `saas`"),
+                                );
+                            }
+                            parsed
+                        })
+                        .collect()
+                });
                 names
                     .controls
                     .entry(control.id.value.clone())
@@ -436,6 +618,7 @@ impl Resolver {
                     id: control.id.value.clone(),
                     display: control.id.value.clone(),
                     title: control.title.value.clone(),
+                    reach,
                 });
             }
         }
@@ -544,6 +727,7 @@ impl Resolver {
         &mut self,
         defined: &[&'a ast::Service],
         parties: &[Party],
+        baselines: &[BaselineDef],
         names: &mut Names<'a>,
     ) -> Vec<Service> {
         let customers: Vec<PartyIdx> = (0..parties.len())
@@ -562,13 +746,21 @@ impl Resolver {
             let mut provider = None;
             let mut customer = None;
             let mut regions = Vec::new();
+            let mut uses = Vec::new();
+            let subservice = service
+                .fields
+                .iter()
+                .any(|f| matches!(f, ast::ServiceField::Subservice(_)));
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for field in &service.fields {
                 let span = match field {
                     ast::ServiceField::Model(n)
                     | ast::ServiceField::Provider(n)
                     | ast::ServiceField::Customer(n) => n.span,
-                    ast::ServiceField::Regions(list) => list[0].span,
+                    ast::ServiceField::Regions(list)
+                    | ast::ServiceField::Use(list)
+                    | ast::ServiceField::RunsOn(list) => list[0].span,
+                    ast::ServiceField::Subservice(span) => *span,
                 };
                 if let Some(first) = seen.insert(field.keyword(), span) {
                     self.error(
@@ -612,17 +804,51 @@ impl Resolver {
                         );
                     }
                     ast::ServiceField::Customer(name) => {
-                        customer = self.party_of_kind(
-                            name,
-                            PartyKind::Customer,
-                            "customer",
-                            parties,
-                            names,
-                        );
+                        // A sub-service's customer is the service built on it: often a
+                        // provider party (§7).
+                        let is_provider = names
+                            .parties
+                            .get(name.value.as_str())
+                            .is_some_and(|&p| parties[p].kind == PartyKind::Provider);
+                        let kind = if subservice && is_provider {
+                            PartyKind::Provider
+                        } else {
+                            PartyKind::Customer
+                        };
+                        customer = self.party_of_kind(name, kind, "customer", parties, names);
                     }
                     ast::ServiceField::Regions(list) => {
                         regions = list.iter().map(|r| r.value.clone()).collect();
                     }
+                    ast::ServiceField::Use(list) => {
+                        for name in list {
+                            match baselines.iter().position(|b| b.id == name.value) {
+                                Some(index) if !uses.contains(&index) => uses.push(index),
+                                Some(_) => {}
+                                None => {
+                                    let known = baselines
+                                        .iter()
+                                        .map(|b| b.id.as_str())
+                                        .chain(catalog::BASELINES.iter().map(|b| b.id));
+                                    let hint = did_you_mean(
+                                        closest(&name.value, known),
+                                        "declare it with `baseline ID \"Title\" { … }`, or use a built-in one: std-iaas, std-paas, std-saas",
+                                    );
+                                    self.whole_matrix_error(
+                                        Diagnostic::new(
+                                            "E209",
+                                            name.span,
+                                            format!("unknown baseline `{}`", name.value),
+                                        )
+                                        .label("no such baseline")
+                                        .help(hint),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    // Resolved once every service is known.
+                    ast::ServiceField::RunsOn(_) | ast::ServiceField::Subservice(_) => {}
                 }
             }
             for (keyword, example) in [("model", "model saas"), ("provider", "provider acme")] {
@@ -665,7 +891,24 @@ impl Resolver {
                 provider,
                 customer,
                 regions,
+                uses,
+                runs_on: Vec::new(),
+                subservice,
             });
+        }
+        for service in defined {
+            let Some(&index) = names.services.get(service.id.value.as_str()) else {
+                continue;
+            };
+            if services[index].span.key() != service.id.span.key() {
+                continue;
+            }
+            for field in &service.fields {
+                if let ast::ServiceField::RunsOn(list) = field {
+                    let (targets, _) = self.service_list(list, names);
+                    services[index].runs_on = targets;
+                }
+            }
         }
         services
     }
@@ -828,22 +1071,31 @@ impl Resolver {
         (services, complete)
     }
 
+    /// Resolves a control block; `baseline` gives the level, users and index of the baseline it
+    /// is written in.
     fn block(
         &mut self,
         index: usize,
         block: &ast::ControlBlock,
+        baseline: Option<(Level, Vec<ServiceIdx>, usize)>,
         model: &mut Model,
         names: &mut Names,
     ) -> Block {
         let (controls, _) = self.control_list(&block.controls, model, names);
-        let services = block
-            .services
-            .as_ref()
-            .map(|list| self.service_list(list, names).0);
-        let level = if block.services.is_some() {
-            Level::ServiceSpecific
-        } else {
-            Level::MatrixWide
+        let (level, services, origin) = match baseline {
+            Some((level, users, baseline)) => (level, Some(users), Origin::Baseline(baseline)),
+            None => (
+                if block.services.is_some() {
+                    Level::ServiceSpecific
+                } else {
+                    Level::MatrixWide
+                },
+                block
+                    .services
+                    .as_ref()
+                    .map(|list| self.service_list(list, names).0),
+                Origin::Written,
+            ),
         };
         let first_duty = model.duties.len();
         let mut ids: HashMap<String, Span> = HashMap::new();
@@ -865,16 +1117,81 @@ impl Resolver {
                     .help("duty ids identify duties across versions of the matrix; give each duty of a block its own id"),
                 );
             }
-            let duty = self.duty(duty, id, index, level, names);
+            let mut duty = self.duty(duty, id, index, level, names);
+            duty.origin = origin;
+            if matches!(origin, Origin::Baseline(_)) {
+                for assignment in &duty.assignments {
+                    if let PartyRef::Party(party) = assignment.party {
+                        self.error(
+                            Diagnostic::new(
+                                "E109",
+                                assignment.span,
+                                format!(
+                                    "party `{}` is named in a baseline",
+                                    model.parties[party].id
+                                ),
+                            )
+                            .label("a party id")
+                            .help("a baseline serves many services: write the role keywords `provider` and `customer`, which each service resolves to its own parties"),
+                        );
+                    }
+                }
+            }
             model.duties.push(duty);
         }
         Block {
+            span: block.span,
             controls,
             services,
             level,
+            replace: block.replace,
             duties: first_duty..model.duties.len(),
             notes: block.notes.iter().map(|n| n.value.clone()).collect(),
         }
+    }
+
+    fn inherit(
+        &mut self,
+        inherit: &ast::Inherit,
+        model: &mut Model,
+        names: &mut Names,
+    ) -> Option<Inheritance> {
+        let (controls, _) = self.control_list(&inherit.controls, model, names);
+        let (services, _) = self.service_list(&inherit.services, names);
+        let (from, _) = self.service_list(std::slice::from_ref(&inherit.from), names);
+        let from = *from.first()?;
+        let mut reachable = Vec::new();
+        for service in services {
+            if runs_on_reaches(model, service, from) {
+                reachable.push(service);
+            } else {
+                self.error(
+                    Diagnostic::new(
+                        "E208",
+                        inherit.from.span,
+                        format!(
+                            "service `{}` does not run on `{}`",
+                            model.services[service].id, model.services[from].id
+                        ),
+                    )
+                    .label("not reachable through `runs-on`")
+                    .related(model.services[service].span, "the inheriting service")
+                    .help(format!(
+                        "add `runs-on {}` to service `{}` (or to a service it runs on)",
+                        model.services[from].id, model.services[service].id
+                    )),
+                );
+            }
+        }
+        model.inherits.push(InheritDef {
+            span: inherit.span,
+            from,
+        });
+        Some(Inheritance {
+            controls,
+            services: reachable,
+            def: model.inherits.len() - 1,
+        })
     }
 
     fn duty(
@@ -968,22 +1285,26 @@ impl Resolver {
             evidence: duty.evidence.iter().map(|e| e.value.clone()).collect(),
             notes: duty.notes.iter().map(|n| n.value.clone()).collect(),
             incomplete,
+            origin: Origin::Written,
         }
     }
 
+    /// Resolves an exclusion; `baseline` gives the level and users of the baseline it is in.
     fn exclusion(
         &mut self,
         exclusion: &ast::Exclusion,
+        baseline: Option<(Level, Vec<ServiceIdx>)>,
         model: &mut Model,
         names: &mut Names,
     ) -> Exclusion {
         let (controls, controls_complete) = self.control_list(&exclusion.controls, model, names);
-        let (services, services_complete) = match &exclusion.services {
-            Some(list) => {
+        let (services, services_complete) = match (&baseline, &exclusion.services) {
+            (Some((_, users)), _) => (Some(users.clone()), true),
+            (None, Some(list)) => {
                 let (services, complete) = self.service_list(list, names);
                 (Some(services), complete)
             }
-            None => (None, true),
+            (None, None) => (None, true),
         };
         let justification = exclusion
             .justification
@@ -1007,10 +1328,10 @@ impl Resolver {
         }
         model.exclusions.push(ExclusionDef {
             span: exclusion.span,
-            level: if exclusion.services.is_some() {
-                Level::ServiceSpecific
-            } else {
-                Level::MatrixWide
+            level: match (&baseline, &exclusion.services) {
+                (Some((level, _)), _) => *level,
+                (None, Some(_)) => Level::ServiceSpecific,
+                (None, None) => Level::MatrixWide,
             },
             justification,
             // An exclusion with unresolved names is already reported; W303 would only repeat it.
@@ -1065,37 +1386,90 @@ impl Resolver {
         }
     }
 
-    /// Decides every pair's duties: the blocks and exclusions that cover it, then precedence.
-    fn pairs(&mut self, blocks: &[Block], exclusions: &[Exclusion], model: &mut Model) {
+    /// Decides every pair's duties: the blocks, exclusions and inheritances that cover it, then
+    /// precedence. Sub-services go first, so that what is inherited from them is final.
+    fn pairs(
+        &mut self,
+        blocks: &[Block],
+        exclusions: &[Exclusion],
+        inheritances: &[Inheritance],
+        model: &mut Model,
+    ) {
         let services = model.services.len();
         let controls = model.controls.len();
         let mut block_buckets: Vec<Vec<u32>> = vec![Vec::new(); services * controls];
         let mut exclusion_buckets: Vec<Vec<u32>> = vec![Vec::new(); services * controls];
-        let all_services: Vec<ServiceIdx> = (0..services).collect();
+        let mut inherit_buckets: Vec<Option<u32>> = vec![None; services * controls];
+        // Matrix-wide means every service of the matrix: sub-services are outside its scope.
+        let matrix_services: Vec<ServiceIdx> = (0..services)
+            .filter(|&s| !model.services[s].subservice)
+            .collect();
         for (index, block) in blocks.iter().enumerate() {
-            for &service in block.services.as_deref().unwrap_or(&all_services) {
+            for &service in block.services.as_deref().unwrap_or(&matrix_services) {
                 for &control in &block.controls {
                     block_buckets[service * controls + control].push(index as u32);
                 }
             }
         }
         for (index, exclusion) in exclusions.iter().enumerate() {
-            for &service in exclusion.services.as_deref().unwrap_or(&all_services) {
+            for &service in exclusion.services.as_deref().unwrap_or(&matrix_services) {
                 for &control in &exclusion.controls {
                     exclusion_buckets[service * controls + control].push(index as u32);
                 }
             }
         }
+        let mut inherited_pairs = vec![false; services * controls];
+        for (index, inheritance) in inheritances.iter().enumerate() {
+            let from = model.inherits[inheritance.def].from;
+            for &service in &inheritance.services {
+                for &control in &inheritance.controls {
+                    // A later `inherit` for the same pair wins, as a later line would.
+                    inherit_buckets[service * controls + control] = Some(index as u32);
+                    inherited_pairs[from * controls + control] = true;
+                }
+            }
+        }
 
-        let mut pairs = Vec::with_capacity(services * controls);
-        let mut entries: Vec<DutyIdx> = Vec::new();
+        let mut order = Vec::with_capacity(services);
+        let mut placed = vec![false; services];
         for service in 0..services {
+            place_after_dependencies(model, service, &mut placed, &mut order);
+        }
+        let mut pairs: Vec<Option<Pair>> = (0..services * controls).map(|_| None).collect();
+        // Inherited duties, made once per inheritance and sub-service duty.
+        let mut made: HashMap<(usize, DutyIdx), DutyIdx> = HashMap::new();
+        let mut entries: Vec<DutyIdx> = Vec::new();
+        for service in order {
             for control in 0..controls {
-                let index = pairs.len();
+                let index = service * controls + control;
                 entries.clear();
-                let mut notes = Vec::new();
+                // The level below which a `replace` block or an `inherit` drops everything.
+                let mut replace_at: Option<(Level, ReplacedBy)> = None;
                 for &block in &block_buckets[index] {
-                    entries.extend(blocks[block as usize].duties.clone());
+                    let block = &blocks[block as usize];
+                    entries.extend(block.duties.clone());
+                    if block.replace && replace_at.is_none_or(|(level, _)| block.level > level) {
+                        replace_at = Some((block.level, ReplacedBy::Replace(block.span)));
+                    }
+                }
+                let inherit = inherit_buckets[index].map(|i| &inheritances[i as usize]);
+                if let Some(inheritance) = inherit {
+                    let def = inheritance.def;
+                    let from = model.inherits[def].from;
+                    replace_at = Some((Level::ServiceSpecific, ReplacedBy::Inherit(def)));
+                    let source = pairs[from * controls + control]
+                        .as_ref()
+                        .map(|p| p.duties.clone())
+                        .unwrap_or_default();
+                    for duty in source {
+                        if !accountable_is_provider(model, from, duty) {
+                            continue;
+                        }
+                        let inherited = *made
+                            .entry((def, duty))
+                            .or_insert_with(|| inherited_duty(model, def, from, duty));
+                        entries.push(inherited);
+                    }
                 }
                 let mut pair = Pair {
                     service,
@@ -1104,27 +1478,40 @@ impl Resolver {
                     exclusion: None,
                     notes: Vec::new(),
                     replaced: Vec::new(),
+                    inherit: inherit.map(|i| i.def),
+                    in_scope: !model.services[service].subservice || inherited_pairs[index],
                 };
                 self.duplicates(index, &entries, model);
 
-                // A service-specific duty replaces the matrix-wide one with the same id.
-                let mut specific: Vec<(&str, DutyIdx)> = entries
+                // A duty id replaces the same id from a lower level; `replace` and `inherit`
+                // drop every lower-level duty.
+                let mut by_id: Vec<(&str, Level, DutyIdx)> = entries
                     .iter()
-                    .filter(|&&duty| model.duties[duty].level == Level::ServiceSpecific)
-                    .map(|&duty| (model.duties[duty].id.as_str(), duty))
+                    .map(|&duty| {
+                        (
+                            model.duties[duty].id.as_str(),
+                            model.duties[duty].level,
+                            duty,
+                        )
+                    })
                     .collect();
-                specific.sort_unstable();
+                by_id.sort_unstable();
                 for &duty in &entries {
                     let def = &model.duties[duty];
-                    let replacement = if def.level == Level::MatrixWide {
-                        specific
-                            .binary_search_by(|(id, _)| (*id).cmp(def.id.as_str()))
-                            .ok()
-                            .map(|at| specific[at].1)
-                    } else {
-                        None
-                    };
-                    match replacement {
+                    if let Some((level, by)) = replace_at {
+                        if def.level < level {
+                            pair.replaced.push(Replaced { duty, by });
+                            continue;
+                        }
+                    }
+                    let start = by_id.partition_point(|(id, _, _)| *id < def.id.as_str());
+                    let higher = by_id[start..]
+                        .iter()
+                        .take_while(|(id, _, _)| *id == def.id.as_str())
+                        .filter(|(_, level, _)| *level > def.level)
+                        .map(|(_, _, other)| *other)
+                        .last();
+                    match higher {
                         Some(by) => pair.replaced.push(Replaced {
                             duty,
                             by: ReplacedBy::Duty(by),
@@ -1182,17 +1569,20 @@ impl Resolver {
                         model.exclusions[exclusion].effective = true;
                     }
                 }
+                let floor = exclusion_level.max(replace_at.map(|(level, _)| level));
                 for &block in &block_buckets[index] {
                     let block = &blocks[block as usize];
-                    if exclusion_level.is_none_or(|level| block.level >= level) {
-                        notes.extend(block.notes.iter().cloned());
+                    if floor.is_none_or(|level| block.level >= level) {
+                        pair.notes.extend(block.notes.iter().cloned());
                     }
                 }
-                pair.notes = notes;
-                pairs.push(pair);
+                pairs[index] = Some(pair);
             }
         }
-        model.pairs = pairs;
+        model.pairs = pairs
+            .into_iter()
+            .map(|pair| pair.expect("every pair is decided"))
+            .collect();
     }
 
     /// E205: two duties with one id at one level for one pair.
@@ -1224,6 +1614,97 @@ impl Resolver {
             .collect();
         model.clashes.extend(clashes);
     }
+}
+
+/// Depth-first: the services a service runs on come before it.
+fn place_after_dependencies(
+    model: &Model,
+    service: ServiceIdx,
+    placed: &mut [bool],
+    order: &mut Vec<ServiceIdx>,
+) {
+    if std::mem::replace(&mut placed[service], true) {
+        return;
+    }
+    // `runs-on` has no cycle left (E207 removed them), so this ends.
+    for &below in &model.services[service].runs_on {
+        place_after_dependencies(model, below, placed, order);
+    }
+    order.push(service);
+}
+
+/// Whether the accountable party of `duty`, for service `from`, is that service's provider.
+fn accountable_is_provider(model: &Model, from: ServiceIdx, duty: DutyIdx) -> bool {
+    let provider = model.services[from].provider;
+    let accountable: Vec<PartyIdx> = model
+        .assignments(from, duty)
+        .into_iter()
+        .filter(|(_, letters)| letters.contains(Raci::A))
+        .map(|(party, _)| party)
+        .collect();
+    provider.is_some() && accountable.len() == 1 && Some(accountable[0]) == provider
+}
+
+/// The duty `inherit` gives a pair for one duty of the sub-service: `R` for the sub-service's
+/// provider, `A` for the service's provider, `I` for the service's customer.
+fn inherited_duty(model: &mut Model, inherit: usize, from: ServiceIdx, duty: DutyIdx) -> DutyIdx {
+    let source = &model.duties[duty];
+    let span = model.inherits[inherit].span;
+    let sub_provider = model.services[from]
+        .provider
+        .map_or(PartyRef::Unresolved, PartyRef::Party);
+    let def = DutyDef {
+        span,
+        head: span,
+        id: source.id.clone(),
+        block: usize::MAX - inherit,
+        title: source.title.clone(),
+        level: Level::ServiceSpecific,
+        assignments: vec![
+            AssignmentDef {
+                span,
+                party: sub_provider,
+                letters: Raci::R,
+            },
+            AssignmentDef {
+                span,
+                party: PartyRef::Provider,
+                letters: Raci::A,
+            },
+            AssignmentDef {
+                span,
+                party: PartyRef::Customer,
+                letters: Raci::I,
+            },
+        ],
+        evidence: source.evidence.clone(),
+        notes: source.notes.clone(),
+        incomplete: false,
+        origin: Origin::Inherited {
+            inherit,
+            from,
+            duty,
+        },
+    };
+    model.duties.push(def);
+    model.duties.len() - 1
+}
+
+/// Whether `from` is `service` itself or below it through `runs-on`.
+fn runs_on_reaches(model: &Model, service: ServiceIdx, from: ServiceIdx) -> bool {
+    let mut seen = vec![false; model.services.len()];
+    let mut stack = vec![service];
+    while let Some(current) = stack.pop() {
+        for &next in &model.services[current].runs_on {
+            if next == from {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[next], true) {
+                stack.push(next);
+            }
+        }
+    }
+    false
 }
 
 struct ResolvedHeader {

@@ -10,6 +10,9 @@ use crate::graph::ResponsibilityGraph;
 pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for index in 0..model.pairs.len() {
+        if !model.pairs[index].in_scope {
+            continue;
+        }
         let (service, control) = pair_names(model, index);
         for (node, duty) in graph.pair_duties(index) {
             let def = &model.duties[duty];

@@ -8,7 +8,9 @@ use crate::graph::ResponsibilityGraph;
 pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (index, pair) in model.pairs.iter().enumerate() {
-        if pair.exclusion.is_some() || graph.pair_duties(index).next().is_some() {
+        // An inherited pair with nothing to inherit is E206, not E201.
+        let decided = pair.exclusion.is_some() || pair.inherit.is_some();
+        if !pair.in_scope || decided || graph.pair_duties(index).next().is_some() {
             continue;
         }
         let (service, control) = pair_names(model, index);

@@ -4,8 +4,10 @@
 mod accountability;
 mod coverage;
 mod exclusions;
+mod inheritance;
 mod parties;
 mod precedence;
+mod reach;
 
 use crate::analyze::model::Model;
 use crate::diagnostics::Diagnostic;
@@ -18,6 +20,8 @@ pub fn run(model: &Model, graph: &ResponsibilityGraph, complete: bool) -> Vec<Di
     let mut diagnostics = Vec::new();
     diagnostics.extend(accountability::check(model, graph));
     diagnostics.extend(precedence::check(model));
+    diagnostics.extend(inheritance::check(model, graph));
+    diagnostics.extend(reach::check(model, graph));
     if complete {
         diagnostics.extend(coverage::check(model, graph));
         diagnostics.extend(exclusions::check(model));

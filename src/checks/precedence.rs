@@ -8,6 +8,11 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     model
         .clashes
         .iter()
+        .filter(|clash| match **clash {
+            Clash::DuplicateDuty { pair, .. } | Clash::ExcludedWithDuties { pair, .. } => {
+                model.pairs[pair].in_scope
+            }
+        })
         .map(|clash| match *clash {
             Clash::DuplicateDuty {
                 pair,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::analyze::model::{Level, ReplacedBy};
+use crate::analyze::model::{Level, Origin, ReplacedBy};
 use crate::source::Span;
 use crate::Compilation;
 
@@ -20,8 +20,22 @@ struct DutyOrigin {
     id: String,
     title: String,
     level: Level,
+    /// The baseline it comes from, for a baseline duty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<String>,
     source: Place,
     assignments: Vec<(String, String)>,
+    /// Each hop down the `runs-on` chain an inherited duty came through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inherited: Vec<Hop>,
+}
+
+#[derive(Serialize)]
+struct Hop {
+    from: String,
+    duty: String,
+    level: Level,
+    source: Place,
 }
 
 #[derive(Serialize)]
@@ -99,10 +113,27 @@ pub fn explain_pair(
             .pair_duties(index)
             .map(|(node, duty)| {
                 let def = &model.duties[duty];
+                let mut inherited = Vec::new();
+                let mut origin = def.origin;
+                while let Origin::Inherited { from, duty, .. } = origin {
+                    let source = &model.duties[duty];
+                    inherited.push(Hop {
+                        from: model.services[from].id.clone(),
+                        duty: source.id.clone(),
+                        level: source.level,
+                        source: place(source.head),
+                    });
+                    origin = source.origin;
+                }
                 DutyOrigin {
                     id: def.id.clone(),
                     title: def.title.clone(),
                     level: def.level,
+                    baseline: match def.origin {
+                        Origin::Baseline(b) => Some(model.baselines[b].id.clone()),
+                        _ => None,
+                    },
+                    inherited,
                     source: place(def.head),
                     assignments: graph
                         .assignments(node)
@@ -120,6 +151,8 @@ pub fn explain_pair(
                 let (by, by_span) = match replaced.by {
                     ReplacedBy::Duty(other) => ("duty", model.duties[other].head),
                     ReplacedBy::Exclusion(e) => ("exclusion", model.exclusions[e].span),
+                    ReplacedBy::Replace(span) => ("`replace` block", span),
+                    ReplacedBy::Inherit(i) => ("`inherit`", model.inherits[i].span),
                 };
                 ReplacedDuty {
                     id: def.id.clone(),
@@ -178,15 +211,28 @@ fn human(e: &PairExplanation) -> String {
                 .iter()
                 .map(|(p, l)| format!("{p}={l}"))
                 .collect();
+            let level = match &duty.baseline {
+                Some(baseline) => format!("baseline {baseline}"),
+                None => duty.level.describe().to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "  {} ({}) at {}: {}\n    {}",
+                "  {} ({level}) at {}: {}\n    {}",
                 duty.id,
-                duty.level.describe(),
                 at(&duty.source),
                 letters.join(" "),
                 duty.title
             );
+            for hop in &duty.inherited {
+                let _ = writeln!(
+                    out,
+                    "    inherited from `{}`: duty {} ({}) at {}",
+                    hop.from,
+                    hop.duty,
+                    hop.level.describe(),
+                    at(&hop.source)
+                );
+            }
         }
     }
     if !e.replaced.is_empty() {

@@ -18,6 +18,8 @@ pub struct View {
     pub matrix: MatrixView,
     pub parties: Vec<PartyView>,
     pub services: Vec<ServiceView>,
+    /// Sub-service organisations (`subservice`), outside the matrix's own scope.
+    pub subservices: Vec<SubserviceView>,
     /// The ownership words in §3 order, with their labels: the summary's columns.
     pub ownership_words: Vec<OwnershipCell>,
     pub summary: Vec<DomainSummary>,
@@ -65,6 +67,14 @@ pub struct ServiceView {
     pub customer_name: Option<String>,
     pub regions: Vec<String>,
     pub anchor: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubserviceView {
+    #[serde(flatten)]
+    pub service: ServiceView,
+    /// The names of the services that run on it.
+    pub used_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +139,8 @@ pub struct ControlView {
 
 #[derive(Debug, Serialize)]
 pub struct PairView {
+    /// The sub-service organisation whose duties the pair inherits.
+    pub inherited_from: Option<String>,
     pub service: String,
     pub service_name: String,
     pub control: String,
@@ -249,24 +261,43 @@ impl View {
                 side: side_label(party.kind),
             })
             .collect();
-        let services: Vec<ServiceView> = model
+        // Sub-service organisations are listed apart: their pairs are not the matrix's scope.
+        let in_scope: Vec<usize> = (0..model.services.len())
+            .filter(|&s| !model.services[s].subservice)
+            .collect();
+        let service_view = |service: &crate::analyze::model::Service| {
+            let (model_word, label) = model_label(service.model);
+            let party = |p: Option<usize>| p.map(|p| &model.parties[p]);
+            ServiceView {
+                id: service.id.clone(),
+                name: service.name.clone(),
+                model: model_word,
+                model_label: label,
+                provider: party(service.provider).map(|p| p.id.clone()),
+                provider_name: party(service.provider).map(|p| p.name.clone()),
+                customer: party(service.customer).map(|p| p.id.clone()),
+                customer_name: party(service.customer).map(|p| p.name.clone()),
+                regions: service.regions.clone(),
+                anchor: anchor("service", &service.id),
+            }
+        };
+        let services: Vec<ServiceView> = in_scope
+            .iter()
+            .map(|&s| service_view(&model.services[s]))
+            .collect();
+        let subservices: Vec<SubserviceView> = model
             .services
             .iter()
-            .map(|service| {
-                let (model_word, label) = model_label(service.model);
-                let party = |p: Option<usize>| p.map(|p| &model.parties[p]);
-                ServiceView {
-                    id: service.id.clone(),
-                    name: service.name.clone(),
-                    model: model_word,
-                    model_label: label,
-                    provider: party(service.provider).map(|p| p.id.clone()),
-                    provider_name: party(service.provider).map(|p| p.name.clone()),
-                    customer: party(service.customer).map(|p| p.id.clone()),
-                    customer_name: party(service.customer).map(|p| p.name.clone()),
-                    regions: service.regions.clone(),
-                    anchor: anchor("service", &service.id),
-                }
+            .enumerate()
+            .filter(|(_, s)| s.subservice)
+            .map(|(index, sub)| SubserviceView {
+                service: service_view(sub),
+                used_by: model
+                    .services
+                    .iter()
+                    .filter(|s| s.runs_on.contains(&index))
+                    .map(|s| s.name.clone())
+                    .collect(),
             })
             .collect();
 
@@ -292,7 +323,7 @@ impl View {
             })
             .collect();
         let mut summary_total = vec![0; Ownership::ALL.len()];
-        let services_count = model.services.len();
+        let services_count = in_scope.len();
         let mut domains: Vec<DomainView> = model
             .domains
             .iter()
@@ -308,7 +339,8 @@ impl View {
         for (control_index, control) in model.controls.iter().enumerate() {
             catalog_order.push((control.domain, domains[control.domain].controls.len()));
             let mut pairs = Vec::with_capacity(services_count);
-            for (service_index, service) in model.services.iter().enumerate() {
+            for &service_index in &in_scope {
+                let service = &model.services[service_index];
                 let index = model.pair_index(service_index, control_index);
                 let pair = &model.pairs[index];
                 let ownership = graph.ownership[index];
@@ -336,6 +368,9 @@ impl View {
                     })
                     .collect();
                 pairs.push(PairView {
+                    inherited_from: pair
+                        .inherit
+                        .map(|i| model.services[model.inherits[i].from].name.clone()),
                     service: service.id.clone(),
                     service_name: service.name.clone(),
                     control: control.display.clone(),
@@ -403,6 +438,7 @@ impl View {
             },
             parties,
             services,
+            subservices,
             ownership_words: Ownership::ALL.iter().map(|o| (*o).into()).collect(),
             summary,
             summary_total,
@@ -445,7 +481,11 @@ impl View {
             );
             model.exclusions.len()
         ];
-        for pair in &model.pairs {
+        for pair in model
+            .pairs
+            .iter()
+            .filter(|p| !model.services[p.service].subservice)
+        {
             if let Some(exclusion) = pair.exclusion {
                 let entry = &mut decided[exclusion];
                 entry.0[pair.control] = true;

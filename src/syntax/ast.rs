@@ -43,6 +43,8 @@ pub enum Item {
     Catalog(Catalog),
     Control(ControlBlock),
     Exclusion(Exclusion),
+    Baseline(Baseline),
+    Inherit(Inherit),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +103,10 @@ pub enum ServiceField {
     Provider(Name),
     Customer(Name),
     Regions(Vec<Spanned<String>>),
+    /// `use BASELINE, …`: applied in this order.
+    Use(Vec<Name>),
+    RunsOn(Vec<Name>),
+    Subservice(Span),
 }
 
 impl ServiceField {
@@ -110,6 +116,9 @@ impl ServiceField {
             ServiceField::Provider(_) => "provider",
             ServiceField::Customer(_) => "customer",
             ServiceField::Regions(_) => "region",
+            ServiceField::Use(_) => "use",
+            ServiceField::RunsOn(_) => "runs-on",
+            ServiceField::Subservice(_) => "subservice",
         }
     }
 }
@@ -136,6 +145,8 @@ pub struct ControlDef {
     pub id: Name,
     pub title: Spanned<String>,
     pub domain: Name,
+    /// The service models in which the customer side can act on the control; `None`: all.
+    pub reach: Option<Vec<Name>>,
 }
 
 /// A control id, a catalog-qualified id or a pattern, as written in a list.
@@ -164,6 +175,8 @@ pub struct ControlBlock {
     pub controls: Vec<ControlRef>,
     /// `None` for a matrix-wide block.
     pub services: Option<Vec<Name>>,
+    /// `control … replace { … }`: drops every lower-level duty of its pairs.
+    pub replace: bool,
     pub notes: Vec<Spanned<String>>,
     pub duties: Vec<Duty>,
 }
@@ -193,4 +206,23 @@ pub struct Exclusion {
     pub controls: Vec<ControlRef>,
     pub services: Option<Vec<Name>>,
     pub justification: Option<Spanned<String>>,
+}
+
+/// `baseline ID "Title" { control blocks and exclusions, without `for` }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub span: Span,
+    pub id: Name,
+    pub title: Spanned<String>,
+    pub blocks: Vec<ControlBlock>,
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// `inherit CONTROLS for SERVICES from SUB`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inherit {
+    pub span: Span,
+    pub controls: Vec<ControlRef>,
+    pub services: Vec<Name>,
+    pub from: Name,
 }

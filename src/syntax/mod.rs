@@ -77,8 +77,16 @@ pub fn parse(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
 /// Offsets (from `from` on) of the lines that start, in their first column, with a keyword that
 /// begins a top-level item.
 fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
-    const KEYWORDS: [&str; 7] = [
-        "matrix ", "import ", "party ", "service ", "catalog ", "control ", "exclude ",
+    const KEYWORDS: [&str; 9] = [
+        "matrix ",
+        "import ",
+        "party ",
+        "service ",
+        "catalog ",
+        "control ",
+        "exclude ",
+        "baseline ",
+        "inherit ",
     ];
     // Bytes, not chars: `from` may fall inside a character.
     let bytes = text.as_bytes();
@@ -357,6 +365,14 @@ fn expected_phrase(rule: Rule) -> &'static str {
         Rule::kw_evidence | Rule::evidence_field => "`evidence`",
         Rule::kw_exclude | Rule::exclusion => "`exclude`",
         Rule::kw_import | Rule::import => "`import`",
+        Rule::kw_baseline | Rule::baseline => "`baseline`",
+        Rule::kw_use | Rule::use_field => "`use`",
+        Rule::kw_runs_on | Rule::runs_on_field => "`runs-on`",
+        Rule::kw_subservice | Rule::subservice_flag => "`subservice`",
+        Rule::kw_inherit | Rule::inherit => "`inherit`",
+        Rule::kw_from => "`from`",
+        Rule::kw_replace | Rule::replace_flag => "`replace`",
+        Rule::kw_reach | Rule::reach_clause => "`reach`",
         Rule::assignment => "an assignment such as `provider: R A`",
         // Silent and structural rules never reach an error on their own.
         _ => "a statement",
@@ -467,6 +483,17 @@ impl Builder {
             Rule::catalog => Item::Catalog(self.catalog(pair)),
             Rule::control_block => Item::Control(self.control_block(pair)),
             Rule::exclusion => Item::Exclusion(self.exclusion(pair)),
+            Rule::baseline => Item::Baseline(self.baseline(pair)),
+            Rule::inherit => {
+                let span = self.span(&pair);
+                let [_, controls, services, _, from] = self.take::<5>(pair);
+                Item::Inherit(Inherit {
+                    span,
+                    controls: self.control_list(controls),
+                    services: self.for_clause(services),
+                    from: self.name(from),
+                })
+            }
             rule => unreachable!("the grammar allows no {rule:?} at the top level"),
         }
     }
@@ -520,8 +547,13 @@ impl Builder {
         let fields = children
             .map(|field| {
                 let rule = field.as_rule();
+                if rule == Rule::subservice_flag {
+                    return ServiceField::Subservice(self.span(&field));
+                }
                 let [_, value] = self.take::<2>(field);
                 match rule {
+                    Rule::use_field => ServiceField::Use(self.names(value)),
+                    Rule::runs_on_field => ServiceField::RunsOn(self.names(value)),
                     Rule::model_field => ServiceField::Model(self.name(value)),
                     Rule::provider_field => ServiceField::Provider(self.name(value)),
                     Rule::customer_field => ServiceField::Customer(self.name(value)),
@@ -557,12 +589,20 @@ impl Builder {
                     });
                 }
                 Rule::control_def => {
-                    let [_, id, title, _, domain] = self.take::<5>(item);
+                    let mut parts = self.children(item).into_iter().skip(1);
+                    let id = self.name(parts.next().expect("control id"));
+                    let title = self.string(parts.next().expect("control title"));
+                    let domain = self.name(parts.nth(1).expect("control domain"));
+                    let reach = parts.next().map(|reach| {
+                        let [_, models] = self.take::<2>(reach);
+                        self.names(models)
+                    });
                     controls.push(ControlDef {
                         span: item_span,
-                        id: self.name(id),
-                        title: self.string(title),
-                        domain: self.name(domain),
+                        id,
+                        title,
+                        domain,
+                        reach,
                     });
                 }
                 rule => unreachable!("catalog item {rule:?}"),
@@ -625,6 +665,7 @@ impl Builder {
             span,
             controls: Vec::new(),
             services: None,
+            replace: false,
             notes: Vec::new(),
             duties: Vec::new(),
         };
@@ -632,6 +673,7 @@ impl Builder {
             match child.as_rule() {
                 Rule::control_list => block.controls = self.control_list(child),
                 Rule::for_clause => block.services = Some(self.for_clause(child)),
+                Rule::replace_flag => block.replace = true,
                 Rule::note_field => block.notes.push(self.note(child)),
                 Rule::duty => {
                     let duty = self.duty(child);
@@ -693,6 +735,28 @@ impl Builder {
             }
             _ => self.string(text),
         }
+    }
+
+    fn baseline(&mut self, pair: Pair<'_, Rule>) -> Baseline {
+        let span = self.span(&pair);
+        let mut children = self.children(pair).into_iter().skip(1);
+        let id = self.name(children.next().expect("baseline id"));
+        let title = self.string(children.next().expect("baseline title"));
+        let mut baseline = Baseline {
+            span,
+            id,
+            title,
+            blocks: Vec::new(),
+            exclusions: Vec::new(),
+        };
+        for item in children {
+            match item.as_rule() {
+                Rule::control_block => baseline.blocks.push(self.control_block(item)),
+                Rule::exclusion => baseline.exclusions.push(self.exclusion(item)),
+                rule => unreachable!("baseline item {rule:?}"),
+            }
+        }
+        baseline
     }
 
     fn exclusion(&mut self, pair: Pair<'_, Rule>) -> Exclusion {

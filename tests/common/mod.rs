@@ -75,7 +75,14 @@ pub fn pair_table(compilation: &Compilation) -> String {
             continue;
         }
         flush(&mut out, &mut run);
+        if !pair.in_scope {
+            continue;
+        }
         let _ = writeln!(out, "{service} / {control}: {}", graph.ownership[index]);
+        if let Some(inherit) = pair.inherit {
+            let from = model.inherits[inherit].from;
+            let _ = writeln!(out, "  inherits from {}", model.services[from].id);
+        }
         if let Some(exclusion) = pair.exclusion {
             let exclusion = &model.exclusions[exclusion];
             let _ = writeln!(
@@ -108,6 +115,8 @@ pub fn pair_table(compilation: &Compilation) -> String {
                 ReplacedBy::Exclusion(e) => {
                     format!("exclusion at {}", place(model.exclusions[e].span))
                 }
+                ReplacedBy::Replace(span) => format!("`replace` block at {}", place(span)),
+                ReplacedBy::Inherit(i) => format!("`inherit` at {}", place(model.inherits[i].span)),
             };
             let _ = writeln!(
                 out,

@@ -1,0 +1,44 @@
+//! E206: what a service inherits from a sub-service must be owned there by the sub-service's
+//! provider. (E207 and E208 are found where `runs-on` and `inherit` are resolved.)
+
+use super::pair_names;
+use crate::analyze::model::Model;
+use crate::diagnostics::Diagnostic;
+use crate::graph::{Ownership, ResponsibilityGraph};
+
+pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (index, pair) in model.pairs.iter().enumerate() {
+        let Some(inherit) = pair.inherit else {
+            continue;
+        };
+        let inherit = &model.inherits[inherit];
+        let source = model.pair_index(inherit.from, pair.control);
+        let there = graph.ownership[source];
+        if matches!(there, Ownership::Provider | Ownership::Inherited)
+            && graph.pair_duties(index).next().is_some()
+        {
+            continue;
+        }
+        let sub = &model.services[inherit.from];
+        let (service, control) = pair_names(model, index);
+        diagnostics.push(
+            Diagnostic::new(
+                "E206",
+                inherit.span,
+                format!(
+                    "inherits {control} from `{}`, where it is {there}, not owned by the sub-service's provider",
+                    sub.id
+                ),
+            )
+            .label("nothing to inherit for this control")
+            .related(sub.span, "the sub-service")
+            .help(format!(
+                "only a control that `{}`'s provider is accountable for can be inherited; give `{service}` its own duties for {control} instead",
+                sub.id
+            ))
+            .pair(service, control),
+        );
+    }
+    diagnostics
+}
