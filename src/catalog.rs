@@ -26,7 +26,20 @@ pub struct BuiltinBaseline {
     pub text: &'static str,
 }
 
-pub const BASELINES: &[BuiltinBaseline] = &[];
+pub const BASELINES: &[BuiltinBaseline] = &[
+    BuiltinBaseline {
+        id: "std-iaas",
+        text: include_str!("../matrices/baselines/std-iaas.srm"),
+    },
+    BuiltinBaseline {
+        id: "std-paas",
+        text: include_str!("../matrices/baselines/std-paas.srm"),
+    },
+    BuiltinBaseline {
+        id: "std-saas",
+        text: include_str!("../matrices/baselines/std-saas.srm"),
+    },
+];
 
 pub fn builtin_baseline(id: &str) -> Option<&'static BuiltinBaseline> {
     BASELINES.iter().find(|baseline| baseline.id == id)

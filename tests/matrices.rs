@@ -144,3 +144,87 @@ fn complete_example_covers_all_121_controls() {
         "{excluded} excluded pairs: exclusions are kept to a few"
     );
 }
+
+/// Each built-in baseline gives every iso27017 control an owner for its model: three services
+/// that only `use` them check clean, warnings included.
+#[test]
+fn builtin_baselines_cover_every_control() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/baselines/three_services.srm");
+    let compilation = common::compile(&path);
+    let human =
+        srmc::diagnostics::render_human(&compilation.diagnostics, &compilation.sources, false);
+    assert!(compilation.diagnostics.is_empty(), "{human}");
+    let model = compilation.model.as_ref().unwrap();
+    let graph = compilation.graph.as_ref().unwrap();
+    assert_eq!(model.pairs.len(), 3 * 121);
+    for (index, pair) in model.pairs.iter().enumerate() {
+        let owned = graph
+            .pair_duties(index)
+            .any(|(node, _)| graph.accountability(node).is_owned());
+        assert!(
+            owned,
+            "{} / {} has no accountable duty",
+            model.services[pair.service].id, model.controls[pair.control].id
+        );
+    }
+    for builtin in srmc::catalog::BASELINES {
+        assert!(model
+            .baselines
+            .iter()
+            .any(|b| b.id == builtin.id && b.builtin));
+    }
+}
+
+/// Over every clean matrix we ship or test with: adding `use` of a built-in baseline to every
+/// service never adds an error (it only adds duties below what the matrix says).
+#[test]
+fn using_a_baseline_never_adds_errors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["matrices", "tests/fixtures/ok", "../shared/spec/examples"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "srm") {
+                files.push(path);
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tried = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("\n  use ") || text.contains("import ") {
+            continue;
+        }
+        let before = common::compile(&path);
+        if before.errors() > 0 {
+            continue;
+        }
+        for baseline in srmc::catalog::BASELINES {
+            let with_use: String = text
+                .lines()
+                .map(|line| {
+                    if line.starts_with("service ") && line.ends_with('{') {
+                        format!("{line}\n  use {}\n", baseline.id)
+                    } else {
+                        format!("{line}\n")
+                    }
+                })
+                .collect();
+            let copy = dir.path().join(path.file_name().unwrap());
+            std::fs::write(&copy, with_use).unwrap();
+            let after = srmc::compile(&copy, Default::default()).unwrap();
+            let human = srmc::diagnostics::render_human(&after.diagnostics, &after.sources, false);
+            assert_eq!(
+                after.errors(),
+                0,
+                "{} with {}:\n{human}",
+                path.display(),
+                baseline.id
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 9, "only {tried} combinations tried");
+}

@@ -22,6 +22,7 @@ pub fn resolve(
     let mut resolver = Resolver {
         diagnostics: Vec::new(),
         complete,
+        quiet: false,
     };
     let model = resolver.resolve(loaded, sources);
     (model, resolver.diagnostics)
@@ -30,6 +31,9 @@ pub fn resolve(
 struct Resolver {
     diagnostics: Vec<Diagnostic>,
     complete: bool,
+    /// Set while resolving a built-in baseline's control lists: its ids are for `iso27017`,
+    /// and a matrix that does not name that catalog simply has none of them in scope.
+    quiet: bool,
 }
 
 /// A control block with its names resolved.
@@ -107,13 +111,15 @@ struct Names<'a> {
 
 impl Resolver {
     fn error(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        if !self.quiet {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
     /// A finding that only holds if every item of the matrix was read: unknown names, a missing
     /// or incomplete header, a service whose customer cannot be inferred.
     fn whole_matrix_error(&mut self, diagnostic: Diagnostic) {
-        if self.complete {
+        if self.complete && !self.quiet {
             self.diagnostics.push(diagnostic);
         }
     }
@@ -1081,7 +1087,12 @@ impl Resolver {
         model: &mut Model,
         names: &mut Names,
     ) -> Block {
+        let builtin = baseline
+            .as_ref()
+            .is_some_and(|(_, _, b)| model.baselines[*b].builtin);
+        self.quiet = builtin;
         let (controls, _) = self.control_list(&block.controls, model, names);
+        self.quiet = false;
         let (level, services, origin) = match baseline {
             Some((level, users, baseline)) => (level, Some(users), Origin::Baseline(baseline)),
             None => (
