@@ -224,6 +224,7 @@ pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str
     metadata(old_model, new_model, &mut changes);
     parties(old_model, new_model, &mut changes);
     services(old_model, new_model, &mut changes);
+    controls(old_model, new_model, &mut changes);
     pairs(old_model, old_graph, new_model, new_graph, &mut changes);
     findings(old, new, new_model, &mut changes);
     changes.sort_by_key(|c| (c.importance, c.order));
@@ -372,6 +373,40 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             change.service = Some(service.id.clone());
             change.order = (1, index);
             changes.push(change);
+        }
+    }
+}
+
+/// Controls of a catalog retitled or moved to another domain (once per control, not per pair).
+fn controls(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    let old_by_id: HashMap<&str, usize> = old
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.display.as_str(), i))
+        .collect();
+    for (index, control) in new.controls.iter().enumerate() {
+        let Some(&before) = old_by_id.get(control.display.as_str()) else {
+            continue;
+        };
+        let before = &old.controls[before];
+        let (was, is) = (
+            &old.domains[before.domain].title,
+            &new.domains[control.domain].title,
+        );
+        for (field, from, to) in [
+            ("title", &before.title, &control.title),
+            ("domain", was, is),
+        ] {
+            if from != to {
+                let mut change = Change::new("control-changed", Importance::Wording)
+                    .field(field)
+                    .values(from.clone(), to.clone());
+                change.control = Some(control.display.clone());
+                change.domain = Some(is.clone());
+                change.order = (index, usize::MAX);
+                changes.push(change);
+            }
         }
     }
 }

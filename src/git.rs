@@ -13,8 +13,8 @@ pub struct Checkout {
 }
 
 /// For `REV:PATH` (PATH relative to the current directory, as the user sees it), copies the
-/// directory of PATH at REV — the directory its imports may read — and returns where the matrix
-/// now is. `None` when `spec` names a file on disk or has no `:`.
+/// files under the directory of PATH at REV — the directory its imports may read — and returns
+/// where the matrix now is. `None` when `spec` names a file on disk or has no `:`.
 pub fn checkout(spec: &str) -> Result<Option<Checkout>, String> {
     if Path::new(spec).exists() {
         return Ok(None);
@@ -36,43 +36,68 @@ pub fn checkout(spec: &str) -> Result<Option<Checkout>, String> {
     let copy = tempfile::tempdir()
         .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
     let top = git(&["rev-parse", "--show-toplevel"])?;
-    let mut archive = Command::new("git")
-        .args([
-            "-C",
-            top.trim(),
-            "archive",
-            "--format=tar",
-            rev,
-            "--",
-            &tree,
-        ])
+    let top = top.trim();
+    // Blobs are read as they are stored: `git archive` would apply `export-ignore` and
+    // `export-subst` from .gitattributes and so change what the matrix says.
+    let listing = git(&["-C", top, "ls-tree", "-r", "-z", rev, "--", &tree])
+        .map_err(|error| format!("cannot read `{spec}` from Git: {error}"))?;
+    let mut blobs: Vec<(String, PathBuf)> = Vec::new();
+    for entry in listing.split('\0').filter(|e| !e.is_empty()) {
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let mut fields = meta.split_whitespace();
+        let (mode, kind, hash) = (fields.next(), fields.next(), fields.next());
+        // Regular files only: links could point anywhere, and submodules are other repositories.
+        if kind != Some("blob") || mode == Some("120000") {
+            continue;
+        }
+        if let (Some(hash), Some(relative)) = (hash, normalize(Path::new(path))) {
+            blobs.push((hash.to_owned(), relative));
+        }
+    }
+    let mut batch = Command::new("git")
+        .args(["-C", top, "cat-file", "--batch"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|error| format!("cannot run git: {error}"))?;
-    let archive_out = archive.stdout.take().expect("piped");
-    let untar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(copy.path())
-        .stdin(archive_out)
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|error| format!("cannot run tar: {error}"))?;
-    let archived = archive
+    let mut stdin = batch.stdin.take().expect("piped");
+    let hashes: String = blobs.iter().map(|(hash, _)| format!("{hash}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(hashes.as_bytes())
+    });
+    let output = batch
         .wait_with_output()
-        .map_err(|error| format!("git archive failed: {error}"))?;
-    if !archived.status.success() {
-        return Err(format!(
-            "cannot read `{spec}` from Git: {}",
-            String::from_utf8_lossy(&archived.stderr).trim()
-        ));
-    }
-    if !untar.status.success() {
-        return Err(format!(
-            "cannot unpack `{spec}`: {}",
-            String::from_utf8_lossy(&untar.stderr).trim()
-        ));
+        .map_err(|error| format!("git cat-file failed: {error}"))?;
+    writer
+        .join()
+        .map_err(|_| "git cat-file: writer thread failed".to_owned())?
+        .map_err(|error| format!("git cat-file: {error}"))?;
+    let mut data = &output.stdout[..];
+    for (_, relative) in &blobs {
+        // Each object is `HASH blob SIZE\n`, the bytes, then `\n`.
+        let header_end = data
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("git cat-file: truncated output")?;
+        let header = String::from_utf8_lossy(&data[..header_end]).into_owned();
+        let size: usize = header
+            .rsplit(' ')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("git cat-file: unexpected `{header}`"))?;
+        let body = data
+            .get(header_end + 1..header_end + 1 + size)
+            .ok_or("git cat-file: truncated output")?;
+        let target = copy.path().join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|error| error.to_string())?;
+        }
+        std::fs::write(&target, body).map_err(|error| error.to_string())?;
+        data = data.get(header_end + 2 + size..).unwrap_or_default();
     }
     let root = copy.path().join(&full);
     if !root.is_file() {

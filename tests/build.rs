@@ -110,6 +110,11 @@ fn the_fingerprint_follows_meaning_not_layout() {
         base.replace('\n', "\r\n"),
         // The same duty moved from a matrix-wide block to a service-specific one.
         base.replace("control M-1 {", "control M-1 for store {"),
+        // Assignment lines in another order.
+        base.replace(
+            "    provider: R A\n    customer: I\n",
+            "    customer: I\n    provider: R A\n",
+        ),
     ];
     for variant in &same {
         assert_eq!(fingerprint_of(variant), original, "changed by:\n{variant}");
@@ -127,6 +132,12 @@ fn the_fingerprint_follows_meaning_not_layout() {
             "{\n    customer: R A\n    evidence \"Export request\"\n  }",
         ),
         base.replace("version   \"1.0.0\"", "version   \"1.0.1\""),
+        // The catalog is part of what the annex says.
+        base.replace("Backups are taken and restore-tested", "Backups are taken"),
+        base.replace(
+            "domain ops \"Operations\"",
+            "domain ops \"Operations and backup\"",
+        ),
     ];
     for variant in &different {
         assert_ne!(
@@ -253,6 +264,17 @@ fn hostile_text_stays_text() {
     }
     insta::assert_snapshot!("hostile.html", output("html"));
     insta::assert_snapshot!("hostile.md", output("md"));
+}
+
+/// A clean matrix with only warnings gets no "not ready to sign" banner.
+#[test]
+fn warnings_alone_raise_no_banner() {
+    let compilation = common::compile(&root().join("tests/fixtures/err/w302_idle_party.srm"));
+    assert!(compilation.errors() == 0 && compilation.warnings() > 0);
+    for format in [Format::Markdown, Format::Html] {
+        let text = render(&compilation, format, None).unwrap();
+        assert!(!text.contains("not ready to sign"), "{format:?}");
+    }
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn every_change_kind_in_every_format() {
         "duty-reworded",
         "assignment",
         "control-note",
+        "control-changed",
         "finding-introduced",
         "finding-resolved",
     ];
@@ -218,6 +219,12 @@ fn git_revisions_are_read_with_their_imports() {
     .unwrap();
     std::fs::create_dir(repo.join("contracts/parts")).unwrap();
     std::fs::write(repo.join("contracts/parts/parties.srm"), parties).unwrap();
+    // What `git archive` would leave out must still be read.
+    std::fs::write(
+        repo.join("contracts/.gitattributes"),
+        "parts export-ignore\n",
+    )
+    .unwrap();
     git(repo, &["add", "."]);
     git(repo, &["commit", "-q", "-m", "v1"]);
     // The change is in the imported file only.

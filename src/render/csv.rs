@@ -21,7 +21,8 @@ pub fn render(view: &View) -> String {
     .iter()
     .map(|h| (*h).to_owned())
     .collect();
-    header.extend(view.parties.iter().map(|p| p.id.clone()));
+    // Party ids could equal a fixed column name (`note`): the suffix keeps headers unique.
+    header.extend(view.parties.iter().map(|p| format!("{} (RACI)", p.id)));
     header.extend(["note".to_owned(), "evidence".to_owned()]);
     let mut rows = vec![header];
 

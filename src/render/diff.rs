@@ -97,6 +97,7 @@ fn what(change: &Change) -> String {
         "duty-reworded" => format!("duty {field} reworded"),
         "assignment" => format!("letters of `{}`", change.party.as_deref().unwrap_or("")),
         "control-note" => "control note reworded".to_owned(),
+        "control-changed" => format!("control {field} changed"),
         "party-added" => format!("{field} party added"),
         "party-removed" => "party removed".to_owned(),
         "party-renamed" => "party renamed".to_owned(),

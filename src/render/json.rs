@@ -20,7 +20,8 @@ struct Output<'a> {
 struct Matrix<'a> {
     title: &'a str,
     version: &'a str,
-    effective: &'a str,
+    /// `null` only in a matrix rendered with `--allow-gaps` whose header lacks it.
+    effective: Option<&'a str>,
     catalogs: &'a [String],
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,7 +94,7 @@ pub fn render(view: &View, compilation: &Compilation) -> String {
         matrix: Matrix {
             title: &view.matrix.title,
             version: &view.matrix.version,
-            effective: &view.matrix.effective,
+            effective: Some(view.matrix.effective.as_str()).filter(|e| !e.is_empty()),
             catalogs: &view.matrix.catalogs,
             fingerprint: &view.matrix.fingerprint,
             scope: view.matrix.scope.as_deref(),

@@ -9,41 +9,85 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// Links may go to the web or to an e-mail address, or to a place in the same document.
 fn safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    match lower.split_once(':') {
-        // A relative link, or a fragment: no scheme to abuse.
-        None => true,
-        Some((scheme, _))
-            if scheme.contains('/') || scheme.contains('#') || scheme.contains('?') =>
-        {
-            true
-        }
-        Some((scheme, _)) => matches!(scheme, "http" | "https" | "mailto"),
-    }
+    ["http://", "https://", "mailto:", "#"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
 }
 
-/// Note Markdown → HTML. Raw HTML in the note is shown as text, and links and images whose
-/// scheme is not http, https or mailto are dropped (their text is kept).
-pub fn to_html(markdown: &str) -> String {
+/// The events of a note with everything unsafe taken out: raw HTML becomes text, links to
+/// anything but http, https, mailto or a fragment lose their target (their text stays), and
+/// images become their alt text (an annex loads nothing from outside). Every format renders
+/// notes from these events, so they all show the same text.
+fn safe_events(markdown: &str) -> Vec<Event<'_>> {
     // One entry per open link or image: whether it was dropped, so its end is dropped too.
     let mut open: Vec<bool> = Vec::new();
-    let events = Parser::new_ext(markdown, options()).filter_map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. }) => {
-            let dropped = !safe_url(dest_url);
-            open.push(dropped);
-            (!dropped).then_some(event)
-        }
-        Event::End(TagEnd::Link | TagEnd::Image) => {
-            let dropped = open.pop().unwrap_or(false);
-            (!dropped).then_some(event)
-        }
-        other => Some(other),
-    });
+    Parser::new_ext(markdown, options())
+        .filter_map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::Image { .. }) => {
+                open.push(true);
+                None
+            }
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                let dropped = !safe_url(dest_url);
+                open.push(dropped);
+                (!dropped).then_some(event)
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                let dropped = open.pop().unwrap_or(false);
+                (!dropped).then_some(event)
+            }
+            other => Some(other),
+        })
+        .collect()
+}
+
+/// Note Markdown → safe HTML.
+pub fn to_html(markdown: &str) -> String {
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, safe_events(markdown).into_iter());
     out
+}
+
+/// Note Markdown → safe Markdown, for the Markdown annex: the same events as the HTML annex,
+/// written back as Markdown. Text that looked like HTML is escaped so that no renderer reads it
+/// as a tag.
+pub fn to_markdown(markdown: &str) -> String {
+    let events = safe_events(markdown)
+        .into_iter()
+        .flat_map(|event| match event {
+            // `<` and `>` of a text are written as entities, which no renderer reads as a tag.
+            Event::Text(text) if text.contains(['<', '>']) => {
+                let mut pieces = Vec::new();
+                let mut rest: &str = &text;
+                while let Some(at) = rest.find(['<', '>']) {
+                    if at > 0 {
+                        pieces.push(Event::Text(rest[..at].to_owned().into()));
+                    }
+                    let entity = if rest.as_bytes()[at] == b'<' {
+                        "&lt;"
+                    } else {
+                        "&gt;"
+                    };
+                    pieces.push(Event::InlineHtml(entity.into()));
+                    rest = &rest[at + 1..];
+                }
+                if !rest.is_empty() {
+                    pieces.push(Event::Text(rest.to_owned().into()));
+                }
+                pieces
+            }
+            other => vec![other],
+        });
+    let mut out = String::new();
+    match pulldown_cmark_to_cmark::cmark(events, &mut out) {
+        Ok(_) => out,
+        // Writing into a String cannot fail; keep the text readable if the writer ever does.
+        Err(_) => escape_cell(markdown),
+    }
 }
 
 /// Note Markdown → plain text on one line, for CSV cells and one-line summaries.
@@ -90,34 +134,6 @@ pub fn escape_inline(text: &str) -> String {
     escape_cell(text)
 }
 
-/// Note Markdown placed as a block in Markdown output: kept as Markdown, but raw HTML is shown as
-/// text and link schemes other than http, https and mailto are disarmed.
-pub fn sanitize_block(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    for line in markdown.lines() {
-        let mut line = line.replace('<', "&lt;").replace('>', "&gt;");
-        for scheme in ["javascript:", "vbscript:", "data:", "file:"] {
-            line = replace_ignore_case(&line, scheme, "blocked-");
-        }
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
-}
-
-fn replace_ignore_case(text: &str, needle: &str, with: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (at, _) in lower.match_indices(needle) {
-        out.push_str(&text[last..at]);
-        out.push_str(with);
-        last = at + needle.len();
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
 /// A CSV cell that a spreadsheet will not run as a formula.
 pub fn csv_safe(text: &str) -> String {
     match text.chars().next() {
@@ -136,6 +152,27 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<b "), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn encoded_schemes_do_not_slip_through() {
+        let note = "[c](jav&#x61;script:alert(1)) [f](javascript\\:alert(2)) [h](ftp://x/) [r]\n\n[r]: jav&#x61;script:alert(3)\n\n![t](https://tracker.example/p.png) ![u](//tracker.example/q.png)";
+        for out in [to_html(note), to_markdown(note)] {
+            let lower = out.to_lowercase();
+            assert!(!lower.contains("javascript"), "{out}");
+            assert!(!lower.contains("ftp:"), "{out}");
+            assert!(!lower.contains("tracker"), "{out}");
+        }
+    }
+
+    #[test]
+    fn markdown_notes_keep_their_text() {
+        let note =
+            "Metadata: retained 30 days. `a < b` and <b>bold</b>\r## Not a heading of the annex";
+        let out = to_markdown(note);
+        assert!(out.contains("Metadata: retained 30 days."), "{out}");
+        assert!(out.contains("`a < b`"), "{out}");
+        assert!(!out.contains("<b>"), "{out}");
     }
 
     #[test]

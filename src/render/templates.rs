@@ -55,6 +55,8 @@ handlebars_helper!(dot: |text: str| {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' | '\r' => out.push_str("\\n"),
+            // Graphviz rejects NUL and has no use for other control characters.
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }

@@ -184,7 +184,7 @@ impl NoteView {
     fn new(markdown: &str) -> Self {
         NoteView {
             raw: markdown.to_owned(),
-            markdown: markdown::sanitize_block(markdown),
+            markdown: markdown::to_markdown(markdown),
             html: markdown::to_html(markdown),
             plain: markdown::to_plain(markdown),
         }
@@ -404,8 +404,12 @@ impl View {
         }
 
         let exclusions = Self::exclusions(model, &place);
+        // The findings section says the matrix is not ready to sign: only errors make it so
+        // (and `build` renders errors only with `--allow-gaps`).
+        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
         let findings: Vec<FindingView> = diagnostics
             .iter()
+            .filter(|_| has_errors)
             .map(|d| {
                 let at = sources.line_col(d.span);
                 FindingView {
@@ -550,9 +554,11 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
     struct CanonicalPair<'a> {
         service: &'a str,
         control: &'a str,
+        control_title: &'a str,
+        domain: (&'a str, &'a str),
         ownership: &'static str,
         exclusion: Option<&'a str>,
-        notes: &'a [String],
+        notes: Vec<&'a str>,
         duties: Vec<CanonicalDuty<'a>>,
     }
     #[derive(Serialize)]
@@ -599,13 +605,18 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
                         CanonicalDuty {
                             id: &def.id,
                             title: &def.title,
-                            assignments: graph
-                                .assignments(node)
-                                .into_iter()
-                                .map(|(party, raci)| {
-                                    (model.parties[party].id.as_str(), raci.to_string())
-                                })
-                                .collect(),
+                            assignments: {
+                                let mut assignments: Vec<(&str, String)> = graph
+                                    .assignments(node)
+                                    .into_iter()
+                                    .map(|(party, raci)| {
+                                        (model.parties[party].id.as_str(), raci.to_string())
+                                    })
+                                    .collect();
+                                // The order of assignment lines means nothing.
+                                assignments.sort();
+                                assignments
+                            },
                             evidence: &def.evidence,
                             notes: &def.notes,
                         }
@@ -613,14 +624,20 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
                     .collect();
                 // Where a duty is written (which block, which level) is not what it means.
                 duties.sort_by(|a, b| a.id.cmp(b.id));
+                let control = &model.controls[pair.control];
+                let domain = &model.domains[control.domain];
+                let mut notes: Vec<&str> = pair.notes.iter().map(String::as_str).collect();
+                notes.sort_unstable();
                 CanonicalPair {
                     service: &model.services[pair.service].id,
-                    control: &model.controls[pair.control].display,
+                    control: &control.display,
+                    control_title: &control.title,
+                    domain: (&domain.id, &domain.title),
                     ownership: graph.ownership[index].as_str(),
                     exclusion: pair
                         .exclusion
                         .map(|e| model.exclusions[e].justification.as_str()),
-                    notes: &pair.notes,
+                    notes,
                     duties,
                 }
             })

@@ -731,7 +731,9 @@ impl Builder {
             Rule::text_block => {
                 let span = self.span(&text);
                 let inner = text.into_inner().next().expect("text block body");
-                Spanned::new(dedent(inner.as_str()), span)
+                let value = dedent(inner.as_str());
+                self.reject_control_characters(&value, span);
+                Spanned::new(value, span)
             }
             _ => self.string(text),
         }
@@ -829,7 +831,27 @@ impl Builder {
                 None => {}
             }
         }
+        self.reject_control_characters(&value, span);
         Spanned::new(value, span)
+    }
+
+    /// Text goes into contracts, terminals, spreadsheets and Graphviz: control characters (other
+    /// than line breaks and tabs) have no place in it and some of them break those formats.
+    fn reject_control_characters(&mut self, value: &str, span: Span) {
+        if let Some(c) = value
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "E109",
+                    span,
+                    format!("text holds the control character U+{:04X}", c as u32),
+                )
+                .label("control character")
+                .help("remove it; write line breaks as `\\n` or use a `\"\"\"` text block"),
+            );
+        }
     }
 }
 
