@@ -287,3 +287,25 @@ fn explain_a_pair_shows_every_duty_and_what_it_replaced() {
         .code(2)
         .stderr(predicate::str::contains("no service `nowhere`"));
 }
+
+#[test]
+fn explain_shows_baselines_and_inheritance_hops() {
+    for (service, control) in [
+        ("analytics", "C-1"),
+        ("analytics", "C-4"),
+        ("analytics", "C-3"),
+    ] {
+        let output = srmc()
+            .args(["explain", &fixture("ok/baselines_and_inheritance.srm")])
+            .args(["--service", service, "--control", control])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let text = String::from_utf8(output.stdout)
+            .unwrap()
+            .replace(env!("CARGO_MANIFEST_DIR"), "");
+        insta::with_settings!({ snapshot_suffix => format!("{service}-{control}") }, {
+            insta::assert_snapshot!("explain_baselines", text);
+        });
+    }
+}

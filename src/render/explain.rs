@@ -42,6 +42,8 @@ struct Hop {
 struct ReplacedDuty {
     id: String,
     level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<String>,
     source: Place,
     /// "duty" or "exclusion".
     by: &'static str,
@@ -157,6 +159,10 @@ pub fn explain_pair(
                 ReplacedDuty {
                     id: def.id.clone(),
                     level: def.level,
+                    baseline: match def.origin {
+                        Origin::Baseline(b) => Some(model.baselines[b].id.clone()),
+                        _ => None,
+                    },
                     source: place(def.head),
                     by,
                     by_source: place(by_span),
@@ -213,6 +219,7 @@ fn human(e: &PairExplanation) -> String {
                 .collect();
             let level = match &duty.baseline {
                 Some(baseline) => format!("baseline {baseline}"),
+                None if !duty.inherited.is_empty() => "inherited".to_owned(),
                 None => duty.level.describe().to_owned(),
             };
             let _ = writeln!(
@@ -238,11 +245,14 @@ fn human(e: &PairExplanation) -> String {
     if !e.replaced.is_empty() {
         let _ = writeln!(out, "set aside by precedence:");
         for replaced in &e.replaced {
+            let level = match &replaced.baseline {
+                Some(baseline) => format!("baseline {baseline}"),
+                None => replaced.level.describe().to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "  {} ({}) at {}: replaced by the {} at {}",
+                "  {} ({level}) at {}: replaced by the {} at {}",
                 replaced.id,
-                replaced.level.describe(),
                 at(&replaced.source),
                 replaced.by,
                 at(&replaced.by_source)
