@@ -379,6 +379,7 @@ fn json_matches_the_shipped_schema() {
         "../shared/spec/examples/gaps.srm",
         "matrices/nimbus-saas-and-db.srm",
         "tests/fixtures/hostile/hostile.srm",
+        "tests/fixtures/ok/baselines_and_inheritance.srm",
     ] {
         let compilation = common::compile(&root().join(input));
         let json: serde_json::Value =

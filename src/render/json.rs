@@ -3,7 +3,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::view::View;
+use super::view::{ServiceView, View};
 use crate::diagnostics::{to_json, JsonDiagnostic};
 use crate::Compilation;
 
@@ -12,6 +12,8 @@ struct Output<'a> {
     matrix: Matrix<'a>,
     parties: Vec<Party<'a>>,
     services: Vec<Service<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subservices: Vec<Service<'a>>,
     pairs: Vec<Pair<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -53,6 +55,9 @@ struct Pair<'a> {
     ownership: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     exclusion: Option<&'a str>,
+    /// The sub-service organisation the pair inherits from (spec §7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inherited_from: Option<&'a str>,
     duties: Vec<Duty<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     notes: Vec<&'a str>,
@@ -89,6 +94,17 @@ struct Source<'a> {
     line: usize,
 }
 
+fn service(s: &ServiceView) -> Service<'_> {
+    Service {
+        id: &s.id,
+        name: &s.name,
+        model: s.model,
+        provider: s.provider.as_deref(),
+        customer: s.customer.as_deref(),
+        regions: &s.regions,
+    }
+}
+
 pub fn render(view: &View, compilation: &Compilation) -> String {
     let output = Output {
         matrix: Matrix {
@@ -108,18 +124,12 @@ pub fn render(view: &View, compilation: &Compilation) -> String {
                 kind: p.kind,
             })
             .collect(),
-        services: view
-            .services
+        subservices: view
+            .subservices
             .iter()
-            .map(|s| Service {
-                id: &s.id,
-                name: &s.name,
-                model: s.model,
-                provider: s.provider.as_deref(),
-                customer: s.customer.as_deref(),
-                regions: &s.regions,
-            })
+            .map(|s| service(&s.service))
             .collect(),
+        services: view.services.iter().map(service).collect(),
         pairs: view
             .pairs_in_order()
             .map(|(_, _, _, pair)| Pair {
@@ -128,6 +138,7 @@ pub fn render(view: &View, compilation: &Compilation) -> String {
                 domain: &pair.domain,
                 ownership: pair.ownership.word,
                 exclusion: pair.exclusion.as_deref(),
+                inherited_from: pair.inherited_from.as_deref(),
                 duties: pair
                     .duties
                     .iter()
