@@ -31,6 +31,15 @@ enum Command {
     Build(BuildArgs),
     /// Show what changed in meaning between two versions of a matrix (files or Git `REV:PATH`)
     Diff(DiffArgs),
+    /// Lay `.srm` files out one way: indentation, blank lines, trailing spaces (comments kept)
+    Fmt {
+        /// The files to format, in place
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 if a file is not formatted
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code (`srmc explain E203`), or one pair of a matrix
     /// (`srmc explain FILE --service ID --control ID`)
     Explain(ExplainArgs),
@@ -172,6 +181,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
+        Command::Fmt { files, check } => fmt(&files, check),
         Command::Explain(args) => explain(args),
         Command::Catalog { id: None } => print(&catalog::list()),
         Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
@@ -353,4 +363,76 @@ fn diff(args: DiffArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
+    let mut status = ExitCode::SUCCESS;
+    for path in files {
+        let shown = path.display().to_string();
+        let limit = Limits::default().max_file_bytes;
+        let text = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => return fail(&format!("`{shown}` is a directory")),
+            Ok(meta) if meta.len() > limit => {
+                return fail(&format!("`{shown}` is larger than {limit} bytes"))
+            }
+            Ok(_) => match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(error) => return fail(&format!("cannot read `{shown}`: {error}")),
+            },
+            Err(error) => return fail(&format!("cannot read `{shown}`: {error}")),
+        };
+        let mut sources = crate::source::Sources::new();
+        let file = sources.add(crate::source::SourceFile::new(
+            shown.clone(),
+            None,
+            text.clone(),
+        ));
+        let (tree, problems) = crate::syntax::parse(file, &text);
+        let syntax_errors: Vec<_> = problems.into_iter().filter(|d| d.code == "E001").collect();
+        if !syntax_errors.is_empty() {
+            eprint!(
+                "{}",
+                diagnostics::render_human(
+                    &syntax_errors,
+                    &sources,
+                    use_color(std::io::stderr().is_terminal())
+                )
+            );
+            eprintln!("error: `{shown}` was left as it is: it does not parse");
+            status = ExitCode::from(1);
+            continue;
+        }
+        let formatted = crate::format::format_source(&text);
+        if formatted == text {
+            continue;
+        }
+        // The layout may change, the meaning may not: the formatted text must parse to the same
+        // tree (spans aside) with the same comments.
+        let (again, _) = crate::syntax::parse(file, &formatted);
+        let same = match (&tree, &again) {
+            (Some(before), Some(after)) => {
+                before.items == after.items
+                    && before
+                        .comments
+                        .iter()
+                        .map(|c| c.text.trim_end())
+                        .eq(after.comments.iter().map(|c| c.text.trim_end()))
+            }
+            _ => false,
+        };
+        if !same {
+            return fail(&format!(
+                "formatting `{shown}` would change what it says; it was left as it is (please report this)"
+            ));
+        }
+        if check {
+            println!("{shown}: not formatted");
+            status = ExitCode::from(1);
+        } else if let Err(error) = render::write_atomically(path, &formatted) {
+            return fail(&format!("cannot write `{shown}`: {error}"));
+        } else {
+            eprintln!("formatted {shown}");
+        }
+    }
+    status
 }

@@ -309,3 +309,57 @@ fn explain_shows_baselines_and_inheritance_hops() {
         });
     }
 }
+
+#[test]
+fn fmt_lays_files_out_and_check_reports_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.srm");
+    let messy = "matrix \"m\" {\nversion \"1\"   \n\n\n  effective 2026-01-01\n      catalog iso27017\n}\n// kept\nparty a provider \"A\"";
+    std::fs::write(&path, messy).unwrap();
+    srmc()
+        .args(["fmt", "--check"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("not formatted"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy);
+    srmc().arg("fmt").arg(&path).assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "matrix \"m\" {\n  version \"1\"\n\n  effective 2026-01-01\n  catalog iso27017\n}\n// kept\nparty a provider \"A\"\n"
+    );
+    srmc().args(["fmt", "--check"]).arg(&path).assert().code(0);
+
+    // A file that does not parse is reported and left alone.
+    let broken = dir.path().join("broken.srm");
+    std::fs::write(&broken, "party a provider\n").unwrap();
+    srmc()
+        .arg("fmt")
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[E001]"));
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "party a provider\n"
+    );
+}
+
+/// Everything we ship is already formatted.
+#[test]
+fn shipped_matrices_are_formatted() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for dir in [
+        "matrices",
+        "matrices/baselines",
+        "matrices/catalogs",
+        "tests/fixtures/ok",
+    ] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "srm") {
+                srmc().args(["fmt", "--check"]).arg(&path).assert().code(0);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! `srmc fmt`: one layout for every `.srm` file — two spaces per block level, no trailing
+//! spaces, at most one blank line in a row, none just inside a block, one newline at the end.
+//!
+//! The formatter works on lines, so comments stay exactly where they are written, and it leaves
+//! the inside of text blocks and block comments alone, so no value changes. Alignment inside a
+//! line (`version   "1.0"`) is the author's and is kept. The caller checks that the formatted
+//! text parses to the same tree before writing it.
+
+/// Where a scan of the text is at the start of a line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Code,
+    TextBlock,
+    BlockComment,
+}
+
+/// Formats one file's text.
+pub fn format_source(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = String::with_capacity(text.len());
+    let mut depth: usize = 0;
+    let mut state = State::Code;
+    let mut blank_run = 0;
+    let mut last_opened_block = false;
+    let lines: Vec<&str> = text.split('\n').collect();
+    for (index, raw) in lines.iter().enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if index == lines.len() - 1 && raw.is_empty() {
+            break;
+        }
+        if state != State::Code {
+            // Inside a text block or a block comment: kept byte for byte.
+            out.push_str(raw);
+            out.push('\n');
+            let (next_state, opens, closes) = scan(raw, state);
+            state = next_state;
+            depth = (depth + opens).saturating_sub(closes);
+            blank_run = 0;
+            last_opened_block = false;
+            continue;
+        }
+        let line = raw.trim();
+        if line.is_empty() {
+            blank_run += 1;
+            continue;
+        }
+        let (next_state, opens, closes) = scan(line, State::Code);
+        let closes_first = line.starts_with('}');
+        let level = if closes_first {
+            depth.saturating_sub(1)
+        } else {
+            depth
+        };
+        // Blank lines: at most one, and none right after `{` or right before `}`.
+        if blank_run > 0 && !out.is_empty() && !last_opened_block && !closes_first {
+            out.push('\n');
+        }
+        blank_run = 0;
+        for _ in 0..level {
+            out.push_str("  ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        depth = (depth + opens).saturating_sub(closes);
+        last_opened_block = opens > closes;
+        state = next_state;
+    }
+    out
+}
+
+/// Scans one line from `state`: the state at its end, and the braces it opens and closes
+/// outside strings, text blocks and comments.
+fn scan(line: &str, mut state: State) -> (State, usize, usize) {
+    let bytes = line.as_bytes();
+    let (mut opens, mut closes) = (0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        match state {
+            State::TextBlock => {
+                if bytes[i..].starts_with(b"\"\"\"") {
+                    state = State::Code;
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            State::BlockComment => {
+                if bytes[i..].starts_with(b"*/") {
+                    state = State::Code;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            State::Code => match bytes[i] {
+                b'/' if bytes[i..].starts_with(b"//") => break,
+                b'/' if bytes[i..].starts_with(b"/*") => {
+                    state = State::BlockComment;
+                    i += 2;
+                }
+                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                    state = State::TextBlock;
+                    i += 3;
+                }
+                b'"' => {
+                    // A one-line string: skip to its closing quote.
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                b'{' => {
+                    opens += 1;
+                    i += 1;
+                }
+                b'}' => {
+                    closes += 1;
+                    i += 1;
+                }
+                _ => i += 1,
+            },
+        }
+    }
+    (state, opens, closes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_source;
+
+    #[test]
+    fn indents_by_depth_and_tidies_blank_lines() {
+        let messy = "control X {\n\n\n      duty a \"A\" {   \n provider: R A\n\n}\n\n\n\n}\n\n\nparty p provider \"P\"";
+        assert_eq!(
+            format_source(messy),
+            "control X {\n  duty a \"A\" {\n    provider: R A\n  }\n}\n\nparty p provider \"P\"\n"
+        );
+    }
+
+    #[test]
+    fn keeps_text_blocks_comments_and_strings_as_written() {
+        let text = "control X {\n    note \"\"\"\n        keep { this\n      }  \n        \"\"\"\n  /* a {\n     comment } */\n  duty a \"a } { b\" { // }\n    provider: R A\n  }\n}\n";
+        let formatted = format_source(text);
+        assert!(formatted.contains("        keep { this\n      }  \n        \"\"\"\n"));
+        assert!(formatted.contains("  /* a {\n     comment } */\n"));
+        assert!(formatted.contains("  duty a \"a } { b\" { // }\n    provider: R A\n  }\n}\n"));
+    }
+
+    #[test]
+    fn formatting_twice_changes_nothing() {
+        let once = format_source("matrix \"m\" {\r\nversion \"1\"\r\n}\r\n");
+        assert_eq!(once, "matrix \"m\" {\n  version \"1\"\n}\n");
+        assert_eq!(format_source(&once), once);
+    }
+}
