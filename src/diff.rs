@@ -216,6 +216,15 @@ fn duty_facts<'a>(
         .collect()
 }
 
+/// Position of each item by its id, to match the two sides.
+fn by_id<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<&str, usize> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (id(item), index))
+        .collect()
+}
+
 /// Compares two compilations. `None` when either has no model at all (no header).
 pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str) -> Option<Diff> {
     let (old_model, old_graph) = (old.model.as_ref()?, old.graph.as_ref()?);
@@ -268,18 +277,8 @@ fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
 }
 
 fn parties(old: &Model, new: &Model, changes: &mut Vec<Change>) {
-    let new_by_id: HashMap<&str, usize> = new
-        .parties
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
-    let old_by_id: HashMap<&str, usize> = old
-        .parties
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let new_by_id = by_id(&new.parties, |p| &p.id);
+    let old_by_id = by_id(&old.parties, |p| &p.id);
     for (index, party) in old.parties.iter().enumerate() {
         let at = |c: Change| {
             let mut c = c;
@@ -327,18 +326,8 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             ("regions", s.regions.clone().into()),
         ]
     };
-    let new_by_id: HashMap<&str, usize> = new
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let old_by_id: HashMap<&str, usize> = old
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let new_by_id = by_id(&new.services, |s| &s.id);
+    let old_by_id = by_id(&old.services, |s| &s.id);
     for (index, service) in old.services.iter().enumerate() {
         let base = |c: Change| {
             let mut c = c;
@@ -379,12 +368,7 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
 
 /// Controls of a catalog retitled or moved to another domain (once per control, not per pair).
 fn controls(old: &Model, new: &Model, changes: &mut Vec<Change>) {
-    let old_by_id: HashMap<&str, usize> = old
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.display.as_str(), i))
-        .collect();
+    let old_by_id = by_id(&old.controls, |c| &c.display);
     for (index, control) in new.controls.iter().enumerate() {
         let Some(&before) = old_by_id.get(control.display.as_str()) else {
             continue;
@@ -418,24 +402,9 @@ fn pairs(
     new_graph: &ResponsibilityGraph,
     changes: &mut Vec<Change>,
 ) {
-    let old_services: HashMap<&str, usize> = old
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let old_controls: HashMap<&str, usize> = old
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.display.as_str(), i))
-        .collect();
-    let new_controls: HashMap<&str, usize> = new
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.display.as_str(), i))
-        .collect();
+    let old_services = by_id(&old.services, |s| &s.id);
+    let old_controls = by_id(&old.controls, |c| &c.display);
+    let new_controls = by_id(&new.controls, |c| &c.display);
     let justification = |model: &Model, pair: usize| {
         model.pairs[pair]
             .exclusion
@@ -595,12 +564,7 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
             .collect()
     }
     let (before, after) = (keys(old), keys(new));
-    let control_order: HashMap<&str, usize> = new_model
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.display.as_str(), i))
-        .collect();
+    let control_order = by_id(&new_model.controls, |c| &c.display);
     let mut counted: HashMap<Key, isize> = HashMap::new();
     for k in &before {
         *counted.entry(*k).or_default() -= 1;

@@ -87,17 +87,40 @@ fn a_matrix_has_no_change_against_itself() {
     }
 }
 
-/// The change that `diff(b, a)` reports for a change of `diff(a, b)`.
-fn mirror(
+/// What identifies a change, with its values.
+type Key = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+fn key_with(
     change: &Change,
-) -> (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-) {
+    kind: &str,
+    from: &Option<serde_json::Value>,
+    to: &Option<serde_json::Value>,
+) -> Key {
+    let text =
+        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
+    (
+        kind.to_owned(),
+        change.service.clone(),
+        change.control.clone(),
+        change.duty.clone().or(change.party.clone()),
+        text(from),
+        text(to),
+    )
+}
+
+fn key(change: &Change) -> Key {
+    key_with(change, change.kind, &change.from, &change.to)
+}
+
+/// The change that `diff(b, a)` reports for a change of `diff(a, b)`.
+fn mirror(change: &Change) -> Key {
     let kind = match change.kind {
         "party-added" => "party-removed",
         "party-removed" => "party-added",
@@ -113,38 +136,7 @@ fn mirror(
         "finding-resolved" => "finding-introduced",
         same => same,
     };
-    let text =
-        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
-    (
-        kind.to_owned(),
-        change.service.clone(),
-        change.control.clone(),
-        change.duty.clone().or(change.party.clone()),
-        text(&change.to),
-        text(&change.from),
-    )
-}
-
-fn key(
-    change: &Change,
-) -> (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-) {
-    let text =
-        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
-    (
-        change.kind.to_owned(),
-        change.service.clone(),
-        change.control.clone(),
-        change.duty.clone().or(change.party.clone()),
-        text(&change.from),
-        text(&change.to),
-    )
+    key_with(change, kind, &change.to, &change.from)
 }
 
 #[test]
