@@ -497,16 +497,31 @@ fn compare_duties(
     at: &dyn Fn(Change) -> Change,
     changes: &mut Vec<Change>,
 ) {
-    for duty in old {
-        if !new.iter().any(|d| d.id == duty.id) {
+    // A pair can hold one id twice (E205): the n-th duty with an id matches the n-th.
+    let nth = |duties: &[DutyFacts], index: usize| {
+        duties[..index]
+            .iter()
+            .filter(|d| d.id == duties[index].id)
+            .count()
+    };
+    let find = |duties: &[DutyFacts], id: &str, n: usize| {
+        duties
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.id == id)
+            .nth(n)
+            .map(|(index, _)| index)
+    };
+    for (index, duty) in old.iter().enumerate() {
+        if find(new, duty.id, nth(old, index)).is_none() {
             let mut change =
                 at(Change::new("duty-removed", Importance::Duties).values(duty.title, Value::Null));
             change.duty = Some(duty.id.to_owned());
             changes.push(change);
         }
     }
-    for duty in new {
-        let Some(before) = old.iter().find(|d| d.id == duty.id) else {
+    for (index, duty) in new.iter().enumerate() {
+        let Some(before) = find(old, duty.id, nth(new, index)).map(|i| &old[i]) else {
             let mut change =
                 at(Change::new("duty-added", Importance::Duties).values(Value::Null, duty.title));
             change.duty = Some(duty.id.to_owned());
