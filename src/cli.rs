@@ -134,6 +134,9 @@ struct LimitArgs {
     /// Most files in one matrix, the root file included
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_files)]
     max_files: usize,
+    /// Longest string or text block, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
+    max_string_bytes: usize,
 }
 
 impl LimitArgs {
@@ -142,6 +145,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_total_bytes: self.max_total_bytes,
             max_files: self.max_files,
+            max_string_bytes: self.max_string_bytes,
         }
     }
 }

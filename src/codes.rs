@@ -569,6 +569,23 @@ pub const CODES: &[CodeInfo] = &[
             "    }",
         ),
     },
+    CodeInfo {
+        code: "W305",
+        severity: Severity::Warning,
+        summary: "text holds invisible characters that change how it reads",
+        explanation: concat!(
+            "A title, name, note or other text holds a bidirectional control character (such as ",
+            "U+202E, which makes the following text run right to left) or a zero-width ",
+            "character. They do not show, or show as nothing, yet they change the order in which ",
+            "text is displayed or make two different texts look the same.\n\n",
+            "A responsibility matrix is signed as part of a contract and may come from the other ",
+            "party. Hidden characters let a duty read one way in the annex and another way in the ",
+            "file, or make two parties or duties look identical; srmc shows where they are instead ",
+            "of letting them pass unseen.\n\n",
+            "Retype the text without them. If the text really needs right-to-left script, write ",
+            "it as plain characters: the script's own direction needs no override."
+        ),
+    },
 ];
 
 /// Looks a code up case-insensitively ("e203" finds E203).

@@ -187,8 +187,8 @@ fn hostile_input_gets_a_diagnostic_not_a_crash() {
         (
             "long-string.srm",
             format!("{header}party a provider \"{}\"\n", "x".repeat(10 << 20)).into_bytes(),
-            "W302",
-            0,
+            "E003",
+            1,
         ),
         (
             "long-unterminated.srm",

@@ -18,6 +18,8 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Most files, the root included.
     pub max_files: usize,
+    /// Longest string or text block, in bytes.
+    pub max_string_bytes: usize,
 }
 
 impl Default for Limits {
@@ -26,6 +28,7 @@ impl Default for Limits {
             max_file_bytes: 16 << 20,
             max_total_bytes: 64 << 20,
             max_files: 1000,
+            max_string_bytes: 1 << 20,
         }
     }
 }
@@ -158,7 +161,11 @@ impl Loader<'_> {
             );
             return;
         }
-        let (tree, diagnostics) = syntax::parse(file, &self.sources.get(file).text);
+        let (tree, diagnostics) = syntax::parse_with_limit(
+            file,
+            &self.sources.get(file).text,
+            self.limits.max_string_bytes,
+        );
         self.diagnostics.extend(diagnostics);
         let Some(tree) = tree else { return };
         let index = self.files.len();

@@ -23,9 +23,19 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 /// line that starts with a top-level keyword), so one run reports the syntax errors of every
 /// item; the tree then holds the items that parsed, and the diagnostics say it is partial.
 pub fn parse(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
+    parse_with_limit(file, text, usize::MAX)
+}
+
+/// [`parse`], reporting E003 for a string or text block longer than `max_string_bytes`.
+pub fn parse_with_limit(
+    file: FileId,
+    text: &str,
+    max_string_bytes: usize,
+) -> (Option<File>, Vec<Diagnostic>) {
     let mut builder = Builder {
         file,
         offset: 0,
+        max_string_bytes,
         comments: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -384,6 +394,7 @@ struct Builder {
     /// Where the text being built starts in the file (after a syntax error, parsing resumes
     /// part-way through).
     offset: usize,
+    max_string_bytes: usize,
     comments: Vec<Comment>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -732,7 +743,7 @@ impl Builder {
                 let span = self.span(&text);
                 let inner = text.into_inner().next().expect("text block body");
                 let value = dedent(inner.as_str());
-                self.reject_control_characters(&value, span);
+                self.check_text(&value, span);
                 Spanned::new(value, span)
             }
             _ => self.string(text),
@@ -831,8 +842,43 @@ impl Builder {
                 None => {}
             }
         }
-        self.reject_control_characters(&value, span);
+        self.check_text(&value, span);
         Spanned::new(value, span)
+    }
+
+    /// Checks every string and text block: its length, control characters, and characters that
+    /// change how text reads without showing (bidi overrides, zero-width characters).
+    fn check_text(&mut self, value: &str, span: Span) {
+        if value.len() > self.max_string_bytes {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "E003",
+                    Span::new(span.file, span.start as usize, span.start as usize + 1),
+                    format!(
+                        "a text of {} bytes, more than the limit of {} bytes",
+                        value.len(),
+                        self.max_string_bytes
+                    ),
+                )
+                .label("text starts here")
+                .help("shorten it (a matrix is no place for a document); the limit is set with --max-string-bytes"),
+            );
+        }
+        self.reject_control_characters(value, span);
+        if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "W305",
+                    span,
+                    format!(
+                        "text holds U+{:04X}, which changes how it reads without showing",
+                        c as u32
+                    ),
+                )
+                .label("invisible character")
+                .help("bidirectional overrides and zero-width characters can make a contract say one thing on screen and another in the file; remove them"),
+            );
+        }
     }
 
     /// Text goes into contracts, terminals, spreadsheets and Graphviz: control characters (other
@@ -853,6 +899,18 @@ impl Builder {
             );
         }
     }
+}
+
+/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The body of a `"""` text block without the common indentation of its lines, and without the
