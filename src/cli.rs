@@ -301,7 +301,7 @@ fn explain(args: ExplainArgs) -> ExitCode {
         return match codes::lookup(&args.target) {
             Some(info) => print(&explain_code(info)),
             None => fail(&format!(
-                "`{}` is not a diagnostic code of srmc (E001–E003, E101–E109, E201–E209, E401, E402, W301–W304); to explain a pair, give a file with --service and --control",
+                "`{}` is not a diagnostic code of srmc (E001–E003, E101–E109, E201–E209, E401, E402, W301–W305); to explain a pair, give a file with --service and --control",
                 args.target
             )),
         };

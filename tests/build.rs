@@ -108,6 +108,7 @@ fn the_fingerprint_follows_meaning_not_layout() {
         base.replace("    provider: R A\n", "    provider:   R  A   // spaced\n"),
         base.replace("\n\n", "\n\n\n"),
         base.replace('\n', "\r\n"),
+        format!("\u{feff}{base}"),
         // The same duty moved from a matrix-wide block to a service-specific one.
         base.replace("control M-1 {", "control M-1 for store {"),
         // Assignment lines in another order.
@@ -347,6 +348,27 @@ fn the_output_is_never_an_input() {
         .code(2)
         .stderr(predicate::str::contains("is an input"));
     assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn template_overrides_are_not_read_through_links() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.hbs"), "{{matrix.title}} leaked").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.hbs"),
+        dir.path().join("annex.md.hbs"),
+    )
+    .unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("links are not followed"));
 }
 
 #[test]
