@@ -363,3 +363,23 @@ fn shipped_matrices_are_formatted() {
         }
     }
 }
+
+/// A huge input is refused from its size, before any of it is read.
+#[test]
+fn a_one_gigabyte_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.srm");
+    // Sparse: it takes no disk space, and reading it would take seconds.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let started = Instant::now();
+    srmc()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("more than the limit"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
