@@ -184,9 +184,10 @@ fn syntax_error(file: FileId, text: &str, at: usize, variant: &ErrorVariant<Rule
 fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnostic> {
     let rest = &text[at..];
     // A text block that never closes fails at its third quote, after `""` parsed as a string.
+    // Bytes: `at - 2` may fall inside a character (found by fuzzing).
     let block_start = [at, at.saturating_sub(2)]
         .into_iter()
-        .find(|&start| text[start..].starts_with("\"\"\""));
+        .find(|&start| text.as_bytes()[start..].starts_with(b"\"\"\""));
     if let Some(start) = block_start {
         if !text[start + 3..].contains("\"\"\"") {
             return Some(
@@ -949,6 +950,20 @@ pub fn dedent(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `cargo fuzz run parse`: an error two bytes after the start of a character.
+    #[test]
+    fn errors_next_to_multibyte_characters_do_not_panic() {
+        for text in [
+            "// €\nihe must",
+            "€\nx",
+            "party a provider \"€\"x",
+            "€€\n\"\"\"€",
+        ] {
+            let (_, diagnostics) = parse(FileId(0), text);
+            assert!(diagnostics.iter().any(|d| d.code == "E001"), "{text}");
+        }
+    }
 
     #[test]
     fn dedent_strips_common_indentation_and_edge_lines() {
