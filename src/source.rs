@@ -244,10 +244,6 @@ impl Sources {
             .map(|index| FileId(index as u32))
     }
 
-    pub fn text(&self, span: Span) -> &str {
-        &self.get(span.file).text[span.start as usize..span.end as usize]
-    }
-
     pub fn line_col(&self, span: Span) -> LineCol {
         self.get(span.file).line_col(span.start as usize)
     }

@@ -52,10 +52,6 @@ impl Model {
         Some(self.pair_index(service, control))
     }
 
-    pub fn pair(&self, service: ServiceIdx, control: ControlIdx) -> &Pair {
-        &self.pairs[self.pair_index(service, control)]
-    }
-
     /// The party an assignment names, for one service (role keywords resolve per service).
     pub fn resolve(&self, service: ServiceIdx, party: PartyRef) -> Option<PartyIdx> {
         match party {

@@ -129,11 +129,6 @@ pub fn escape_cell(text: &str) -> String {
     out
 }
 
-/// User text placed in running Markdown (titles, headings): the same escaping as a cell.
-pub fn escape_inline(text: &str) -> String {
-    escape_cell(text)
-}
-
 /// A CSV cell that a spreadsheet will not run as a formula.
 pub fn csv_safe(text: &str) -> String {
     match text.chars().next() {

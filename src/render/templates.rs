@@ -42,7 +42,8 @@ pub enum Escape {
     None,
 }
 
-handlebars_helper!(md: |text: str| markdown::escape_inline(text));
+// Running text (titles, headings) is escaped as a table cell is: one line, no markup.
+handlebars_helper!(md: |text: str| markdown::escape_cell(text));
 handlebars_helper!(cell: |text: str| markdown::escape_cell(text));
 handlebars_helper!(quote: |text: str| {
     text.lines().map(|line| format!("> {line}")).collect::<Vec<_>>().join("\n")
