@@ -18,6 +18,7 @@ pub mod graph;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod synthetic;
 
 use std::path::Path;
 

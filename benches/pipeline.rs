@@ -1,0 +1,101 @@
+//! Each stage and each rendering at three sizes of a synthetic matrix (services × 121 controls ×
+//! 3 duties per pair, every pair written as its own service-specific block).
+//!
+//! `cargo bench --bench pipeline`; BENCHMARKS.md has the figures and the end-to-end recipe.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use divan::Bencher;
+use srmc::render::{render, Format};
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: [usize; 3] = [10, 30, 100];
+
+/// The matrix of each size, written once per run (analysis reads files).
+fn matrix(services: usize) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("temporary directory").keep());
+    let path = dir.join(format!("m{services}.srm"));
+    if !path.exists() {
+        std::fs::write(&path, srmc::synthetic::matrix(services, 3, 1.0)).expect("write");
+    }
+    path
+}
+
+fn compiled(services: usize) -> srmc::Compilation {
+    let compilation = srmc::compile(&matrix(services), Default::default()).expect("compiles");
+    assert_eq!(compilation.errors(), 0);
+    compilation
+}
+
+#[divan::bench(args = SIZES)]
+fn parse(bencher: Bencher, services: usize) {
+    let text = std::fs::read_to_string(matrix(services)).expect("read");
+    bencher.bench(|| srmc::syntax::parse(srmc::source::FileId(0), &text));
+}
+
+/// Load, parse, resolve, graph and checks: what `srmc check` does.
+#[divan::bench(args = SIZES)]
+fn check(bencher: Bencher, services: usize) {
+    let path = matrix(services);
+    bencher.bench(|| srmc::compile(&path, Default::default()).expect("compiles"));
+}
+
+#[divan::bench(args = SIZES)]
+fn analyze(bencher: Bencher, services: usize) {
+    let path = matrix(services);
+    bencher
+        .with_inputs(|| {
+            let mut sources = srmc::source::Sources::new();
+            let (loaded, _) = srmc::analyze::load(&path, "m.srm", &mut sources, Default::default())
+                .expect("loads");
+            (loaded, sources)
+        })
+        .bench_local_refs(|(loaded, sources)| srmc::analyze::resolve(loaded, sources, true));
+}
+
+#[divan::bench(args = SIZES)]
+fn graph_and_checks(bencher: Bencher, services: usize) {
+    let compilation = compiled(services);
+    let model = compilation.model.as_ref().expect("model");
+    bencher.bench(|| {
+        let graph = srmc::graph::ResponsibilityGraph::build(model);
+        srmc::checks::run(model, &graph, true)
+    });
+}
+
+fn bench_format(bencher: Bencher, services: usize, format: Format) {
+    let compilation = compiled(services);
+    bencher.bench(|| render(&compilation, format, None).expect("renders"));
+}
+
+#[divan::bench(args = SIZES)]
+fn render_html(bencher: Bencher, services: usize) {
+    bench_format(bencher, services, Format::Html);
+}
+
+#[divan::bench(args = SIZES)]
+fn render_markdown(bencher: Bencher, services: usize) {
+    bench_format(bencher, services, Format::Markdown);
+}
+
+#[divan::bench(args = SIZES)]
+fn render_csv(bencher: Bencher, services: usize) {
+    bench_format(bencher, services, Format::RaciCsv);
+}
+
+#[divan::bench(args = SIZES)]
+fn render_json(bencher: Bencher, services: usize) {
+    bench_format(bencher, services, Format::Json);
+}
+
+#[divan::bench(args = SIZES)]
+fn diff(bencher: Bencher, services: usize) {
+    let old = compiled(services);
+    let new = compiled(services);
+    bencher.bench(|| srmc::diff::diff(&old, "old", &new, "new").expect("diffs"));
+}
