@@ -167,7 +167,7 @@ pub struct DutyView {
     pub line: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NoteView {
     /// As written, for JSON.
     #[serde(skip)]
@@ -178,6 +178,21 @@ pub struct NoteView {
     pub html: String,
     /// One line of plain text.
     pub plain: String,
+}
+
+/// A matrix-wide duty's notes are the same for every service: each note is read once.
+#[derive(Default)]
+struct NoteCache<'a> {
+    seen: HashMap<&'a str, NoteView>,
+}
+
+impl<'a> NoteCache<'a> {
+    fn view(&mut self, markdown: &'a str) -> NoteView {
+        self.seen
+            .entry(markdown)
+            .or_insert_with(|| NoteView::new(markdown))
+            .clone()
+    }
 }
 
 impl NoteView {
@@ -334,6 +349,7 @@ impl View {
                 controls: Vec::new(),
             })
             .collect();
+        let mut notes = NoteCache::default();
         let mut cloud_controls = Vec::new();
         let mut catalog_order = Vec::with_capacity(model.controls.len());
         for (control_index, control) in model.controls.iter().enumerate() {
@@ -361,7 +377,7 @@ impl View {
                             title: def.title.clone(),
                             letters,
                             evidence: def.evidence.clone(),
-                            notes: def.notes.iter().map(|n| NoteView::new(n)).collect(),
+                            notes: def.notes.iter().map(|n| notes.view(n)).collect(),
                             file,
                             line,
                         }
@@ -379,7 +395,7 @@ impl View {
                     exclusion: pair
                         .exclusion
                         .map(|e| model.exclusions[e].justification.clone()),
-                    notes: pair.notes.iter().map(|n| NoteView::new(n)).collect(),
+                    notes: pair.notes.iter().map(|n| notes.view(n)).collect(),
                     duties,
                     findings: pair_findings
                         .remove(&(service.id.as_str(), control.display.as_str()))
