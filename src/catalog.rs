@@ -45,63 +45,51 @@ pub fn builtin_baseline(id: &str) -> Option<&'static BuiltinBaseline> {
     BASELINES.iter().find(|baseline| baseline.id == id)
 }
 
+/// Adds an embedded file to `sources` (as `<builtin>/ID.srm`), parses it and picks out its item.
+fn load_builtin<T>(
+    id: &str,
+    text: &'static str,
+    sources: &mut Sources,
+    pick: impl Fn(ast::Item) -> Option<T>,
+) -> (FileId, T) {
+    let file = sources.add(SourceFile::new(
+        format!("<builtin>/{id}.srm"),
+        None,
+        text.to_owned(),
+    ));
+    let (tree, diagnostics) = syntax::parse(file, text);
+    let item = tree.and_then(|tree| tree.items.into_iter().find_map(pick));
+    match item {
+        Some(item) if diagnostics.is_empty() => (file, item),
+        // The embedded files are checked by the test suite; this is a build defect.
+        _ => panic!(
+            "built-in {id} does not parse: {:?}",
+            diagnostics
+                .iter()
+                .map(Diagnostic::full_message)
+                .collect::<Vec<_>>()
+        ),
+    }
+}
+
 impl BuiltinBaseline {
     /// Adds the baseline's file to `sources` (as `<builtin>/ID.srm`) and parses it.
     pub fn load(&self, sources: &mut Sources) -> ast::Baseline {
-        let file = sources.add(SourceFile::new(
-            format!("<builtin>/{}.srm", self.id),
-            None,
-            self.text.to_owned(),
-        ));
-        let (tree, diagnostics) = syntax::parse(file, self.text);
-        let baseline = tree.and_then(|tree| {
-            tree.items.into_iter().find_map(|item| match item {
-                ast::Item::Baseline(baseline) if baseline.id.value == self.id => Some(baseline),
-                _ => None,
-            })
+        let (_, baseline) = load_builtin(self.id, self.text, sources, |item| match item {
+            ast::Item::Baseline(baseline) if baseline.id.value == self.id => Some(baseline),
+            _ => None,
         });
-        match baseline {
-            Some(baseline) if diagnostics.is_empty() => baseline,
-            // The embedded files are checked by the test suite; this is a build defect.
-            _ => panic!(
-                "built-in baseline {} does not parse: {:?}",
-                self.id,
-                diagnostics
-                    .iter()
-                    .map(Diagnostic::full_message)
-                    .collect::<Vec<_>>()
-            ),
-        }
+        baseline
     }
 }
 
 impl BuiltinCatalog {
     /// Adds the catalog's file to `sources` (as `<builtin>/ID.srm`) and parses it.
     pub fn load(&self, sources: &mut Sources) -> (FileId, ast::Catalog) {
-        let file = sources.add(SourceFile::new(
-            format!("<builtin>/{}.srm", self.id),
-            None,
-            self.text.to_owned(),
-        ));
-        let (tree, diagnostics) = syntax::parse(file, self.text);
-        let catalog = tree.and_then(|tree| {
-            tree.items.into_iter().find_map(|item| match item {
-                ast::Item::Catalog(catalog) if catalog.id.value == self.id => Some(catalog),
-                _ => None,
-            })
-        });
-        match catalog {
-            Some(catalog) if diagnostics.is_empty() => (file, catalog),
-            // The embedded files are checked by the test suite; this is a build defect.
-            _ => panic!(
-                "built-in catalog {} does not parse: {:?}",
-                self.id,
-                diagnostics
-                    .iter()
-                    .map(Diagnostic::full_message)
-                    .collect::<Vec<_>>()
-            ),
-        }
+        load_builtin(self.id, self.text, sources, |item| match item {
+            ast::Item::Catalog(catalog) if catalog.id.value == self.id => Some(catalog),
+            _ => None,
+        })
     }
 }
 

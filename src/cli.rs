@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analyze::Limits;
-use crate::diagnostics::{self, Severity};
+use crate::diagnostics;
 use crate::render::{self, Format};
 use crate::{catalog, codes, compile};
 
@@ -198,10 +198,7 @@ pub fn main() -> ExitCode {
 }
 
 fn explain_code(info: &codes::CodeInfo) -> String {
-    let severity = match info.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
+    let severity = info.severity.as_str();
     format!(
         "{} ({severity}): {}\n\n{}\n",
         info.code, info.summary, info.explanation
@@ -273,22 +270,20 @@ fn build(args: BuildArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     report(true);
-    let text = match render::render(&compilation, args.format, args.templates.as_deref()) {
-        Ok(text) => text,
-        Err(error) => return fail(&error),
-    };
+    let document =
+        match render::render_document(&compilation, args.format, args.templates.as_deref()) {
+            Ok(document) => document,
+            Err(error) => return fail(&error),
+        };
     match output {
-        None => print(&text),
-        Some(path) => match render::write_atomically(&path, &text) {
+        None => print(&document.text),
+        Some(path) => match render::write_atomically(&path, &document.text) {
             Ok(()) => {
-                if let Some(model) = &compilation.model {
-                    let graph = compilation.graph.as_ref().expect("a model has a graph");
-                    eprintln!(
-                        "wrote {} (fingerprint {})",
-                        path.display(),
-                        render::view::fingerprint(model, graph)
-                    );
-                }
+                eprintln!(
+                    "wrote {} (fingerprint {})",
+                    path.display(),
+                    document.fingerprint
+                );
                 ExitCode::SUCCESS
             }
             Err(error) => fail(&format!("cannot write `{}`: {error}", path.display())),

@@ -28,12 +28,18 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -331,7 +337,9 @@ impl<'a> MietteView<'a> {
     fn labeled(&self, span: Span, text: Option<&str>, primary: bool) -> LabeledSpan {
         // A label over a huge span (a 10 MB string) is cut to what an excerpt can show.
         let len = span.len().min(crate::source::EXCERPT_WIDTH / 2);
-        let len = ceil_len(&self.sources.get(span.file).text, span.start as usize, len);
+        let start = span.start as usize;
+        let len = crate::source::ceil_char_boundary(&self.sources.get(span.file).text, start + len)
+            - start;
         let inner: miette::SourceSpan = (span.start as usize, len).into();
         if primary {
             LabeledSpan::new_primary_with_span(text.map(str::to_owned), inner)
@@ -339,14 +347,6 @@ impl<'a> MietteView<'a> {
             LabeledSpan::new_with_span(text.map(str::to_owned), inner)
         }
     }
-}
-
-fn ceil_len(text: &str, start: usize, len: usize) -> usize {
-    let mut end = (start + len).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    end - start
 }
 
 impl fmt::Debug for MietteView<'_> {

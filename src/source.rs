@@ -140,7 +140,8 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+/// The first character boundary at or after `offset` (at most the end of the text).
+pub(crate) fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset += 1;

@@ -245,7 +245,7 @@ impl Resolver {
             .iter()
             .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names))
             .collect();
-        self.role_keywords(&resolved_blocks, &model);
+        self.same_party_twice(&resolved_blocks, &model);
         self.pairs(
             &resolved_blocks,
             &resolved_exclusions,
@@ -1354,7 +1354,7 @@ impl Resolver {
     /// E109 for a duty that names one party twice once role keywords are resolved (`provider`
     /// and the provider's id), once per duty and service. A role that resolves to nobody needs
     /// no finding here: the service without a provider or customer is already reported.
-    fn role_keywords(&mut self, blocks: &[Block], model: &Model) {
+    fn same_party_twice(&mut self, blocks: &[Block], model: &Model) {
         let all_services: Vec<ServiceIdx> = (0..model.services.len()).collect();
         for block in blocks {
             if block.controls.is_empty() {

@@ -75,8 +75,10 @@ impl<'a> RaciView<'a> {
                 rows: Vec::new(),
             })
             .collect();
-        for (index, (service, _, control, pair)) in view.pairs_in_order().enumerate() {
-            let rows = &mut services[index / view.catalog_order.len().max(1)].rows;
+        for (index, (service, _, control, pair)) in (0..view.services.len())
+            .flat_map(|index| view.pairs_of(index).map(move |pair| (index, pair)))
+        {
+            let rows = &mut services[index].rows;
             let row = |duty: Option<&'a DutyView>| RaciRow {
                 service: &service.id,
                 control: &control.id,
@@ -120,6 +122,21 @@ pub fn render(
     format: Format,
     templates_dir: Option<&Path>,
 ) -> Result<String, String> {
+    render_document(compilation, format, templates_dir).map(|document| document.text)
+}
+
+/// A rendering with the fingerprint of the matrix it renders.
+pub struct Document {
+    pub text: String,
+    pub fingerprint: String,
+}
+
+/// [`render`], keeping the fingerprint the view computed (it is not cheap on a large matrix).
+pub fn render_document(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+) -> Result<Document, String> {
     let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
         return Err("the matrix could not be compiled".to_owned());
     };
@@ -129,14 +146,18 @@ pub fn render(
         data.render(&registry, name)
             .map_err(|error| format!("template `{name}`: {error}"))
     };
-    match format {
-        Format::Json => Ok(json::render(&view, compilation)),
-        Format::RaciCsv => Ok(csv::render(&view)),
-        Format::Markdown => template(Escape::None, "annex.md.hbs", &view),
-        Format::Html => template(Escape::Html, "annex.html.hbs", &view),
-        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", &RaciView::new(&view)),
-        Format::Dot => template(Escape::None, "graph.dot.hbs", &RaciView::new(&view)),
-    }
+    let text = match format {
+        Format::Json => json::render(&view, compilation),
+        Format::RaciCsv => csv::render(&view),
+        Format::Markdown => template(Escape::None, "annex.md.hbs", &view)?,
+        Format::Html => template(Escape::Html, "annex.html.hbs", &view)?,
+        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", &RaciView::new(&view))?,
+        Format::Dot => template(Escape::None, "graph.dot.hbs", &RaciView::new(&view))?,
+    };
+    Ok(Document {
+        text,
+        fingerprint: view.matrix.fingerprint,
+    })
 }
 
 mod erased {

@@ -430,10 +430,7 @@ impl View {
                 let at = sources.line_col(d.span);
                 FindingView {
                     code: d.code,
-                    severity: match d.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                    },
+                    severity: d.severity.as_str(),
                     message: d.full_message(),
                     location: format!(
                         "{}:{}:{}",
@@ -476,16 +473,20 @@ impl View {
     pub fn pairs_in_order(
         &self,
     ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
-        self.services
-            .iter()
-            .enumerate()
-            .flat_map(move |(index, service)| {
-                self.catalog_order.iter().map(move |&(domain, position)| {
-                    let domain = &self.domains[domain];
-                    let control = &domain.controls[position];
-                    (service, domain, control, &control.pairs[index])
-                })
-            })
+        (0..self.services.len()).flat_map(move |index| self.pairs_of(index))
+    }
+
+    /// The pairs of the service at `index` of [`View::services`], in catalog order.
+    pub fn pairs_of(
+        &self,
+        index: usize,
+    ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
+        let service = &self.services[index];
+        self.catalog_order.iter().map(move |&(domain, position)| {
+            let domain = &self.domains[domain];
+            let control = &domain.controls[position];
+            (service, domain, control, &control.pairs[index])
+        })
     }
 
     /// Each exclusion with the controls and services of the pairs it decides.

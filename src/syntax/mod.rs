@@ -50,11 +50,7 @@ pub fn parse_with_limit(
                 break;
             }
             Err(error) => {
-                let at = start
-                    + match error.location {
-                        InputLocation::Pos(at) => at,
-                        InputLocation::Span((at, _)) => at,
-                    };
+                let at = start + error_position(&error);
                 errors.push(syntax_error(file, text, at, &error.variant));
                 // Keep the items before the broken one.
                 let item_start = item_boundaries(text, start).take_while(|&b| b <= at).last();
@@ -82,6 +78,13 @@ pub fn parse_with_limit(
     };
     errors.extend(builder.diagnostics);
     (Some(tree), errors)
+}
+
+/// Where in its input a pest error is.
+fn error_position(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        InputLocation::Pos(at) | InputLocation::Span((at, _)) => at,
+    }
 }
 
 /// Offsets (from `from` on) of the lines that start, in their first column, with a keyword that
@@ -420,11 +423,7 @@ impl Builder {
                     return;
                 }
                 Err(error) => {
-                    let at = start
-                        + match error.location {
-                            InputLocation::Pos(at) => at,
-                            InputLocation::Span((at, _)) => at,
-                        };
+                    let at = start + error_position(&error);
                     match item_boundaries(text, start)
                         .take_while(|&b| b < at.min(end))
                         .last()
