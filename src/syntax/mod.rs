@@ -3,6 +3,10 @@
 //! the user's words.
 
 pub mod ast;
+mod descent;
+mod values;
+
+pub use values::dedent;
 
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -11,6 +15,7 @@ use pest::Parser as _;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 use ast::*;
+use values::Values;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/srm.pest"]
@@ -32,12 +37,49 @@ pub fn parse_with_limit(
     text: &str,
     max_string_bytes: usize,
 ) -> (Option<File>, Vec<Diagnostic>) {
+    match parse_by_descent(file, text, max_string_bytes) {
+        Some((tree, diagnostics)) => (Some(tree), diagnostics),
+        None => parse_by_grammar(file, text, max_string_bytes),
+    }
+}
+
+/// The fast path alone: the tree of a file the grammar accepts, `None` for any other file.
+/// Public so that tests and the fuzz target can hold it to [`parse_by_grammar`].
+#[doc(hidden)]
+pub fn parse_by_descent(
+    file: FileId,
+    text: &str,
+    max_string_bytes: usize,
+) -> Option<(File, Vec<Diagnostic>)> {
+    let mut values = Values::new(file, max_string_bytes);
+    let (items, comments) = descent::parse(text, &mut values)?;
+    let tree = File {
+        id: file,
+        items,
+        comments,
+    };
+    Some((tree, values.diagnostics))
+}
+
+/// Whether the pest grammar accepts the whole of `text`.
+#[doc(hidden)]
+pub fn grammar_accepts(text: &str) -> bool {
+    SrmParser::parse(Rule::file, text).is_ok()
+}
+
+/// The pest grammar alone, with error recovery: what [`parse`] falls back to when the fast path
+/// gives up.
+#[doc(hidden)]
+pub fn parse_by_grammar(
+    file: FileId,
+    text: &str,
+    max_string_bytes: usize,
+) -> (Option<File>, Vec<Diagnostic>) {
     let mut builder = Builder {
         file,
         offset: 0,
-        max_string_bytes,
         comments: Vec::new(),
-        diagnostics: Vec::new(),
+        values: Values::new(file, max_string_bytes),
     };
     let mut items = Vec::new();
     let mut start = 0;
@@ -71,12 +113,14 @@ pub fn parse_with_limit(
             }
         }
     }
+    // Document order, as the descent parser gives them; the builder meets them rule by rule.
+    builder.comments.sort_by_key(|comment| comment.span.start);
     let tree = File {
         id: file,
         items,
         comments: builder.comments,
     };
-    errors.extend(builder.diagnostics);
+    errors.extend(builder.values.diagnostics);
     (Some(tree), errors)
 }
 
@@ -398,9 +442,8 @@ struct Builder {
     /// Where the text being built starts in the file (after a syntax error, parsing resumes
     /// part-way through).
     offset: usize,
-    max_string_bytes: usize,
     comments: Vec<Comment>,
-    diagnostics: Vec<Diagnostic>,
+    values: Values,
 }
 
 /// Punctuation and comments are in the parse tree only so that errors can name them.
@@ -648,21 +691,7 @@ impl Builder {
                 rule => unreachable!("control ref part {rule:?}"),
             }
         }
-        if pattern && !(id.ends_with('.') || id.ends_with('-')) {
-            self.diagnostics.push(
-                Diagnostic::new("E001", span, format!("`{id}*` is not a control-id pattern"))
-                    .label("`*` must follow a dot or a dash")
-                    .help(format!(
-                        "write `{id}.*` or `{id}-*` to match every control whose id starts with it"
-                    )),
-            );
-        }
-        ControlRef {
-            span,
-            catalog,
-            id,
-            pattern,
-        }
+        self.values.control_ref(span, catalog, id, pattern)
     }
 
     fn for_clause(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
@@ -742,9 +771,7 @@ impl Builder {
             Rule::text_block => {
                 let span = self.span(&text);
                 let inner = text.into_inner().next().expect("text block body");
-                let value = dedent(inner.as_str());
-                self.check_text(&value, span);
-                Spanned::new(value, span)
+                self.values.text_block(inner.as_str(), span)
             }
             _ => self.string(text),
         }
@@ -800,150 +827,8 @@ impl Builder {
     fn string(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
         let span = self.span(&pair);
         let raw = pair.into_inner().next().expect("string body").as_str();
-        let body_start = span.start as usize + 1;
-        let mut value = String::with_capacity(raw.len());
-        let mut chars = raw.char_indices();
-        while let Some((_, c)) = chars.next() {
-            if c != '\\' {
-                value.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some((_, 'n')) => value.push('\n'),
-                Some((_, 't')) => value.push('\t'),
-                Some((_, 'u')) => {
-                    let start = chars.offset();
-                    let digits: String = chars
-                        .by_ref()
-                        .map(|(_, c)| c)
-                        .skip(1)
-                        .take_while(|c| *c != '}')
-                        .collect();
-                    match u32::from_str_radix(&digits, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                    {
-                        Some(decoded) => value.push(decoded),
-                        None => {
-                            let at = body_start + start - 2;
-                            self.diagnostics.push(
-                                Diagnostic::new(
-                                    "E001",
-                                    Span::new(self.file, at, at + digits.len() + 4),
-                                    format!("`\\u{{{digits}}}` is not a Unicode character"),
-                                )
-                                .label("invalid escape")
-                                .help("a `\\u{…}` escape takes the hexadecimal code of a Unicode scalar value (not a surrogate, at most 10FFFF)"),
-                            );
-                        }
-                    }
-                }
-                Some((_, other)) => value.push(other),
-                None => {}
-            }
-        }
-        self.check_text(&value, span);
-        Spanned::new(value, span)
+        self.values.string(raw, span)
     }
-
-    /// Checks every string and text block: its length, control characters, and characters that
-    /// change how text reads without showing (bidi overrides, zero-width characters).
-    fn check_text(&mut self, value: &str, span: Span) {
-        if value.len() > self.max_string_bytes {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    "E003",
-                    Span::new(span.file, span.start as usize, span.start as usize + 1),
-                    format!(
-                        "a text of {} bytes, more than the limit of {} bytes",
-                        value.len(),
-                        self.max_string_bytes
-                    ),
-                )
-                .label("text starts here")
-                .help("shorten it (a matrix is no place for a document); the limit is set with --max-string-bytes"),
-            );
-        }
-        self.reject_control_characters(value, span);
-        if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    "W305",
-                    span,
-                    format!(
-                        "text holds U+{:04X}, which changes how it reads without showing",
-                        c as u32
-                    ),
-                )
-                .label("invisible character")
-                .help("bidirectional overrides and zero-width characters can make a contract say one thing on screen and another in the file; remove them"),
-            );
-        }
-    }
-
-    /// Text goes into contracts, terminals, spreadsheets and Graphviz: control characters (other
-    /// than line breaks and tabs) have no place in it and some of them break those formats.
-    fn reject_control_characters(&mut self, value: &str, span: Span) {
-        if let Some(c) = value
-            .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-        {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    "E109",
-                    span,
-                    format!("text holds the control character U+{:04X}", c as u32),
-                )
-                .label("control character")
-                .help("remove it; write line breaks as `\\n` or use a `\"\"\"` text block"),
-            );
-        }
-    }
-}
-
-/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
-
-/// The body of a `"""` text block without the common indentation of its lines, and without the
-/// line breaks right after the opening and right before the closing quotes.
-pub fn dedent(body: &str) -> String {
-    let mut lines: Vec<&str> = body
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .collect();
-    let first_inline = if lines.len() > 1 && lines[0].trim().is_empty() {
-        lines.remove(0);
-        None
-    } else {
-        Some(lines.remove(0).trim())
-    };
-    if lines.last().is_some_and(|line| line.trim().is_empty()) {
-        lines.pop();
-    }
-    let indent = lines
-        .iter()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
-        .min()
-        .unwrap_or(0);
-    let mut out: Vec<&str> = first_inline.into_iter().collect();
-    out.extend(lines.iter().map(|line| {
-        if line.trim().is_empty() {
-            ""
-        } else {
-            line[indent..].trim_end()
-        }
-    }));
-    out.join("\n")
 }
 
 #[cfg(test)]
