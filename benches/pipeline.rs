@@ -55,7 +55,9 @@ fn analyze(bencher: Bencher, services: usize) {
                 .expect("loads");
             (loaded, sources)
         })
-        .bench_local_refs(|(loaded, sources)| srmc::analyze::resolve(loaded, sources, true));
+        .bench_local_values(|(loaded, mut sources)| {
+            srmc::analyze::resolve(loaded, &mut sources, true)
+        });
 }
 
 #[divan::bench(args = SIZES)]

@@ -68,7 +68,7 @@ pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilat
     let complete = !diagnostics
         .iter()
         .any(|d| matches!(d.code, "E001" | "E002"));
-    let (model, resolve_diagnostics) = analyze::resolve(&loaded, &mut sources, complete);
+    let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources, complete);
     diagnostics.extend(resolve_diagnostics);
     let (model, graph) = match model {
         Some(model) => {

@@ -14,8 +14,10 @@ use crate::syntax::ast;
 ///
 /// `complete` is false when some file had syntax errors, so that items are missing: then the
 /// findings that a missing item could cause (unknown names, a missing header) are left out.
+/// Consumes the syntax trees: each duty's texts move into the model, and each block's duties are
+/// dropped once resolved, so a large matrix never holds both in full.
 pub fn resolve(
-    loaded: &Loaded,
+    loaded: Loaded,
     sources: &mut Sources,
     complete: bool,
 ) -> (Option<Model>, Vec<Diagnostic>) {
@@ -137,7 +139,7 @@ impl Resolver {
         );
     }
 
-    fn resolve(&mut self, loaded: &Loaded, sources: &mut Sources) -> Option<Model> {
+    fn resolve(&mut self, loaded: Loaded, sources: &mut Sources) -> Option<Model> {
         let mut headers = Vec::new();
         let mut parties = Vec::new();
         let mut services = Vec::new();
@@ -146,22 +148,31 @@ impl Resolver {
         let mut exclusions = Vec::new();
         let mut baselines = Vec::new();
         let mut inherits = Vec::new();
-        for (_, item) in loaded.items() {
+        let Loaded { mut files, order } = loaded;
+        let root = files.first()?.id;
+        // The items in import order, each borrowed once: control blocks mutably, the rest not.
+        let mut slots: Vec<Vec<Option<&mut ast::Item>>> = files
+            .iter_mut()
+            .map(|file| file.items.iter_mut().map(Some).collect())
+            .collect();
+        for (file, item) in order {
+            let Some(item) = slots[file][item].take() else {
+                continue;
+            };
             match item {
-                ast::Item::Matrix(header) => headers.push(header),
-                ast::Item::Party(party) => parties.push(party),
-                ast::Item::Service(service) => services.push(service),
-                ast::Item::Catalog(catalog) => catalogs.push(catalog),
+                ast::Item::Matrix(header) => headers.push(&*header),
+                ast::Item::Party(party) => parties.push(&*party),
+                ast::Item::Service(service) => services.push(&*service),
+                ast::Item::Catalog(catalog) => catalogs.push(&*catalog),
                 ast::Item::Control(block) => blocks.push(block),
-                ast::Item::Exclusion(exclusion) => exclusions.push(exclusion),
-                ast::Item::Baseline(baseline) => baselines.push(baseline),
-                ast::Item::Inherit(inherit) => inherits.push(inherit),
+                ast::Item::Exclusion(exclusion) => exclusions.push(&*exclusion),
+                ast::Item::Baseline(baseline) => baselines.push(&*baseline),
+                ast::Item::Inherit(inherit) => inherits.push(&*inherit),
                 ast::Item::Import(_) => {}
             }
         }
 
-        let root = loaded.files.first()?;
-        let header = self.header(root.id, &headers, sources)?;
+        let header = self.header(root, &headers, sources)?;
 
         let mut names = Names {
             parties: HashMap::new(),
@@ -174,7 +185,7 @@ impl Resolver {
         let (model_catalogs, domains, controls) =
             self.catalogs(&header, &catalogs, sources, &mut names);
         let parties = self.parties(&parties, &mut names);
-        let (baseline_asts, baseline_defs) = self.baselines(&baselines, &services, sources);
+        let (mut baseline_asts, baseline_defs) = self.baselines(&baselines, &services, sources);
         let mut services = self.services(&services, &parties, &baseline_defs, &mut names);
         self.runs_on(&mut services);
 
@@ -187,7 +198,15 @@ impl Resolver {
             catalogs: model_catalogs,
             domains,
             controls,
-            duties: Vec::new(),
+            // Sized up front: on a large matrix, growing by doubling held twice the room.
+            duties: Vec::with_capacity(
+                blocks
+                    .iter()
+                    .map(|block| &**block)
+                    .chain(baseline_asts.iter().flat_map(|b| &b.blocks))
+                    .map(|block| block.duties.len())
+                    .sum(),
+            ),
             exclusions: Vec::new(),
             baselines: baseline_defs,
             inherits: Vec::new(),
@@ -196,11 +215,11 @@ impl Resolver {
         };
         let mut resolved_blocks: Vec<Block> = Vec::new();
         let mut resolved_exclusions: Vec<Exclusion> = Vec::new();
-        for (index, baseline) in baseline_asts.iter().enumerate() {
+        for (index, baseline) in baseline_asts.iter_mut().enumerate() {
             let users: Vec<ServiceIdx> = (0..model.services.len())
                 .filter(|&s| model.services[s].uses.contains(&index))
                 .collect();
-            for block in &baseline.blocks {
+            for block in &mut baseline.blocks {
                 if let Some(list) = &block.services {
                     self.error(
                         Diagnostic::new(
@@ -232,7 +251,7 @@ impl Resolver {
                 resolved_exclusions.push(resolved);
             }
         }
-        for block in &blocks {
+        for block in &mut blocks {
             let at = resolved_blocks.len();
             let resolved = self.block(at, block, None, &mut model, &mut names);
             resolved_blocks.push(resolved);
@@ -1082,7 +1101,7 @@ impl Resolver {
     fn block(
         &mut self,
         index: usize,
-        block: &ast::ControlBlock,
+        block: &mut ast::ControlBlock,
         baseline: Option<(Level, Vec<ServiceIdx>, usize)>,
         model: &mut Model,
         names: &mut Names,
@@ -1110,7 +1129,7 @@ impl Resolver {
         };
         let first_duty = model.duties.len();
         let mut ids: HashMap<String, Span> = HashMap::new();
-        for (position, duty) in block.duties.iter().enumerate() {
+        for (position, duty) in std::mem::take(&mut block.duties).into_iter().enumerate() {
             let id = duty
                 .id
                 .as_ref()
@@ -1157,7 +1176,10 @@ impl Resolver {
             level,
             replace: block.replace,
             duties: first_duty..model.duties.len(),
-            notes: block.notes.iter().map(|n| n.value.clone()).collect(),
+            notes: std::mem::take(&mut block.notes)
+                .into_iter()
+                .map(|note| note.value)
+                .collect(),
         }
     }
 
@@ -1207,7 +1229,7 @@ impl Resolver {
 
     fn duty(
         &mut self,
-        duty: &ast::Duty,
+        duty: ast::Duty,
         id: String,
         block: usize,
         level: Level,
@@ -1290,11 +1312,11 @@ impl Resolver {
             head: duty.id.as_ref().map_or(duty.title.span, |id| id.span),
             id,
             block,
-            title: duty.title.value.clone(),
+            title: duty.title.value,
             level,
             assignments,
-            evidence: duty.evidence.iter().map(|e| e.value.clone()).collect(),
-            notes: duty.notes.iter().map(|n| n.value.clone()).collect(),
+            evidence: duty.evidence.into_iter().map(|e| e.value).collect(),
+            notes: duty.notes.into_iter().map(|n| n.value).collect(),
             incomplete,
             origin: Origin::Written,
         }

@@ -503,6 +503,7 @@ impl<'t> Descent<'t, '_> {
             }
             Some(())
         })?;
+        duties.shrink_to_fit();
         Some(ControlBlock {
             span: self.span(start, self.pos),
             controls,
@@ -543,6 +544,7 @@ impl<'t> Descent<'t, '_> {
             }
             Some(())
         })?;
+        assignments.shrink_to_fit();
         Some(Duty {
             span: self.span(start, self.pos),
             id,
@@ -565,6 +567,8 @@ impl<'t> Descent<'t, '_> {
             self.pos += word.len();
             letters.push(Name::new(word.to_owned(), self.span(word_start, self.pos)));
         }
+        // Exact sizes: a large matrix has hundreds of thousands of these short lists.
+        letters.shrink_to_fit();
         let end = letters.last()?.span.end as usize;
         Some(Assignment {
             span: self.span(start, end),
