@@ -24,7 +24,7 @@ pub fn render(view: &View) -> String {
     // Party ids could equal a fixed column name (`note`): the suffix keeps headers unique.
     header.extend(view.parties.iter().map(|p| format!("{} (RACI)", p.id)));
     header.extend(["note".to_owned(), "evidence".to_owned()]);
-    let mut rows = vec![header];
+    write_row(&mut writer, &header);
 
     for (service, domain, control, pair) in view.pairs_in_order() {
         let pair_notes: Vec<&str> = pair.notes.iter().map(|n| n.plain.as_str()).collect();
@@ -41,7 +41,7 @@ pub fn render(view: &View) -> String {
             row.extend(view.parties.iter().map(|_| String::new()));
             let note = pair.exclusion.clone().unwrap_or_default();
             row.extend([note, String::new()]);
-            rows.push(row);
+            write_row(&mut writer, &row);
             continue;
         }
         for duty in &pair.duties {
@@ -59,17 +59,22 @@ pub fn render(view: &View) -> String {
                 .chain(pair_notes.iter().map(|n| (*n).to_owned()))
                 .collect();
             row.extend([notes.join(" "), duty.evidence.join("; ")]);
-            rows.push(row);
+            write_row(&mut writer, &row);
         }
     }
-    for row in rows {
-        let row: Vec<String> = row
-            .iter()
-            .map(|cell| csv_safe(&to_plain_cell(cell)))
-            .collect();
-        writer.write_record(&row).expect("writing to memory");
-    }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Each row is written as soon as it is made: a large matrix has hundreds of thousands.
+fn write_row(writer: &mut csv::Writer<Vec<u8>>, row: &[String]) {
+    for cell in row {
+        writer
+            .write_field(csv_safe(&to_plain_cell(cell)))
+            .expect("writing to memory");
+    }
+    writer
+        .write_record(None::<&[u8]>)
+        .expect("writing to memory");
 }
 
 /// Cells are one line: a spreadsheet row per duty.

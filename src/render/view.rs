@@ -660,7 +660,29 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
             })
             .collect(),
     };
-    let bytes = serde_json::to_vec(&canonical).expect("canonical form serializes");
-    let digest = Sha256::digest(&bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    // Hashed as it is written: on a large matrix the canonical text runs to tens of megabytes.
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));
+    serde_json::to_writer(&mut writer, &canonical).expect("canonical form serializes");
+    let Ok(Hashing(hasher)) = writer.into_inner() else {
+        unreachable!("hashing never fails to write")
+    };
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A writer that feeds a hash.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
