@@ -238,6 +238,11 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    /// Every file, in [`FileId`] order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     pub fn find_path(&self, path: &std::path::Path) -> Option<FileId> {
         self.files
             .iter()

@@ -2,6 +2,7 @@
 //! the findings, serialisable, in the order the documents show things.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -147,7 +148,7 @@ pub struct PairView {
     pub domain: String,
     pub ownership: OwnershipCell,
     pub exclusion: Option<String>,
-    pub notes: Vec<NoteView>,
+    pub notes: Vec<Rc<NoteView>>,
     pub duties: Vec<DutyView>,
     /// Messages of the findings about this pair (only with `--allow-gaps`).
     pub findings: Vec<String>,
@@ -162,8 +163,9 @@ pub struct DutyView {
     /// Letters per party, in [`View::parties`] order ("" for none).
     pub letters: Vec<String>,
     pub evidence: Vec<String>,
-    pub notes: Vec<NoteView>,
-    pub file: String,
+    pub notes: Vec<Rc<NoteView>>,
+    /// The file the duty is written in (shared: one per file, not one per duty).
+    pub file: Rc<str>,
     pub line: usize,
 }
 
@@ -180,18 +182,20 @@ pub struct NoteView {
     pub plain: String,
 }
 
-/// A matrix-wide duty's notes are the same for every service: each note is read once.
+/// A matrix-wide duty's notes are the same for every service: each note is read once, and its
+/// view shared.
 #[derive(Default)]
 struct NoteCache<'a> {
-    seen: HashMap<&'a str, NoteView>,
+    seen: HashMap<&'a str, Rc<NoteView>>,
 }
 
 impl<'a> NoteCache<'a> {
-    fn view(&mut self, markdown: &'a str) -> NoteView {
-        self.seen
-            .entry(markdown)
-            .or_insert_with(|| NoteView::new(markdown))
-            .clone()
+    fn view(&mut self, markdown: &'a str) -> Rc<NoteView> {
+        Rc::clone(
+            self.seen
+                .entry(markdown)
+                .or_insert_with(|| Rc::new(NoteView::new(markdown))),
+        )
     }
 }
 
@@ -262,9 +266,13 @@ impl View {
         diagnostics: &[Diagnostic],
         sources: &Sources,
     ) -> View {
+        let file_names: Vec<Rc<str>> = sources
+            .iter()
+            .map(|file| Rc::from(file.name.as_str()))
+            .collect();
         let place = |span: crate::source::Span| {
             let at = sources.line_col(span);
-            (sources.get(span.file).name.clone(), at.line)
+            (Rc::clone(&file_names[span.file.0 as usize]), at.line)
         };
         let parties: Vec<PartyView> = model
             .parties
@@ -492,7 +500,7 @@ impl View {
     /// Each exclusion with the controls and services of the pairs it decides.
     fn exclusions(
         model: &Model,
-        place: &dyn Fn(crate::source::Span) -> (String, usize),
+        place: &dyn Fn(crate::source::Span) -> (Rc<str>, usize),
     ) -> Vec<ExclusionView> {
         let mut decided: Vec<(Vec<bool>, Vec<bool>, usize)> = vec![
             (
