@@ -283,24 +283,45 @@ fn build(args: BuildArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     report(true);
-    let document =
-        match render::render_document(compilation, args.format, args.templates.as_deref()) {
-            Ok(document) => document,
-            Err(error) => return fail(&error),
+    let templates = args.templates.as_deref();
+    let Some(path) = output else {
+        // Standard output gets the document whole or not at all: a broken template override
+        // fails before anything is printed.
+        return match render::render_document(compilation, args.format, templates) {
+            Ok(document) => print(&document.text),
+            Err(error) => fail(&error),
         };
-    match output {
-        None => print(&document.text),
-        Some(path) => match render::write_atomically(&path, &document.text) {
-            Ok(()) => {
-                eprintln!(
-                    "wrote {} (fingerprint {})",
-                    path.display(),
-                    document.fingerprint
-                );
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(&format!("cannot write `{}`: {error}", path.display())),
-        },
+    };
+    let written = render::write_atomically_with(&path, |out| {
+        Ok::<_, RenderFailure>(render::render_to(compilation, args.format, templates, out)?)
+    });
+    match written {
+        Ok(fingerprint) => {
+            eprintln!("wrote {} (fingerprint {fingerprint})", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(RenderFailure::Render(error)) => fail(&error),
+        Err(RenderFailure::File(error)) => {
+            fail(&format!("cannot write `{}`: {error}", path.display()))
+        }
+    }
+}
+
+/// Why `build -o` wrote nothing: the rendering failed, or the file could not be written.
+enum RenderFailure {
+    Render(String),
+    File(std::io::Error),
+}
+
+impl From<String> for RenderFailure {
+    fn from(error: String) -> Self {
+        RenderFailure::Render(error)
+    }
+}
+
+impl From<std::io::Error> for RenderFailure {
+    fn from(error: std::io::Error) -> Self {
+        RenderFailure::File(error)
     }
 }
 

@@ -314,10 +314,15 @@ fn a_failed_build_leaves_an_existing_output_untouched() {
         .arg(&out)
         .assert()
         .code(1);
-    // A broken template override fails too, after the matrix checked clean.
+    // A broken template override fails too, after the matrix checked clean and after part of
+    // the annex has been streamed into the temporary file.
     let templates = dir.path().join("templates");
     std::fs::create_dir(&templates).unwrap();
-    std::fs::write(templates.join("annex.html.hbs"), "{{matrix.no_such_field}}").unwrap();
+    std::fs::write(
+        templates.join("annex.html.hbs"),
+        "<h1>{{matrix.title}}</h1>\n{{#each domains}}<h2>{{title}}</h2>\n{{/each}}{{matrix.no_such_field}}",
+    )
+    .unwrap();
     srmc()
         .arg("build")
         .arg(root().join("tests/fixtures/ok/minimal.srm"))

@@ -3,11 +3,12 @@
 
 use super::markdown::{csv_safe, to_plain};
 use super::view::View;
+use std::io::Write;
 
-pub fn render(view: &View) -> String {
+pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+        .from_writer(out);
     let mut header: Vec<String> = [
         "service",
         "model",
@@ -24,7 +25,7 @@ pub fn render(view: &View) -> String {
     // Party ids could equal a fixed column name (`note`): the suffix keeps headers unique.
     header.extend(view.parties.iter().map(|p| format!("{} (RACI)", p.id)));
     header.extend(["note".to_owned(), "evidence".to_owned()]);
-    write_row(&mut writer, &header);
+    write_row(&mut writer, &header)?;
 
     for (service, domain, control, pair) in view.pairs_in_order() {
         let pair_notes: Vec<&str> = pair.notes.iter().map(|n| n.plain.as_str()).collect();
@@ -41,7 +42,7 @@ pub fn render(view: &View) -> String {
             row.extend(view.parties.iter().map(|_| String::new()));
             let note = pair.exclusion.clone().unwrap_or_default();
             row.extend([note, String::new()]);
-            write_row(&mut writer, &row);
+            write_row(&mut writer, &row)?;
             continue;
         }
         for duty in &pair.duties {
@@ -59,22 +60,19 @@ pub fn render(view: &View) -> String {
                 .chain(pair_notes.iter().map(|n| (*n).to_owned()))
                 .collect();
             row.extend([notes.join(" "), duty.evidence.join("; ")]);
-            write_row(&mut writer, &row);
+            write_row(&mut writer, &row)?;
         }
     }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+    writer.flush()
 }
 
 /// Each row is written as soon as it is made: a large matrix has hundreds of thousands.
-fn write_row(writer: &mut csv::Writer<Vec<u8>>, row: &[String]) {
+fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &[String]) -> std::io::Result<()> {
     for cell in row {
-        writer
-            .write_field(csv_safe(&to_plain_cell(cell)))
-            .expect("writing to memory");
+        writer.write_field(csv_safe(&to_plain_cell(cell)))?;
     }
-    writer
-        .write_record(None::<&[u8]>)
-        .expect("writing to memory");
+    writer.write_record(None::<&[u8]>)?;
+    Ok(())
 }
 
 /// Cells are one line: a spreadsheet row per duty.

@@ -2,6 +2,7 @@
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::io::Write;
 
 use super::view::{ServiceView, View};
 use crate::diagnostics::{to_json, JsonDiagnostic};
@@ -14,7 +15,7 @@ struct Output<'a> {
     services: Vec<Service<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     subservices: Vec<Service<'a>>,
-    pairs: Vec<Pair<'a>>,
+    pairs: Pairs<'a>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -105,7 +106,9 @@ fn service(s: &ServiceView) -> Service<'_> {
     }
 }
 
-pub fn render(view: &View, compilation: &Compilation) -> String {
+/// Writes the JSON rendering; the pairs and their duties are serialised as they are read from the
+/// view, not gathered first.
+pub fn write(view: &View, compilation: &Compilation, out: &mut dyn Write) -> std::io::Result<()> {
     let output = Output {
         matrix: Matrix {
             title: &view.matrix.title,
@@ -130,9 +133,25 @@ pub fn render(view: &View, compilation: &Compilation) -> String {
             .map(|s| service(&s.service))
             .collect(),
         services: view.services.iter().map(service).collect(),
-        pairs: view
-            .pairs_in_order()
-            .map(|(_, _, _, pair)| Pair {
+        pairs: Pairs(view),
+        diagnostics: compilation
+            .diagnostics
+            .iter()
+            .map(|d| to_json(d, &compilation.sources))
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &output)?;
+    out.write_all(b"\n")
+}
+
+/// Every pair of the view in catalog order, serialised one by one.
+struct Pairs<'a>(&'a View);
+
+impl Serialize for Pairs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        serializer.collect_seq(view.pairs_in_order().map(|(_, _, _, pair)| {
+            Pair {
                 service: &pair.service,
                 control: &pair.control,
                 domain: &pair.domain,
@@ -162,15 +181,7 @@ pub fn render(view: &View, compilation: &Compilation) -> String {
                     })
                     .collect(),
                 notes: pair.notes.iter().map(|n| n.raw.as_str()).collect(),
-            })
-            .collect(),
-        diagnostics: compilation
-            .diagnostics
-            .iter()
-            .map(|d| to_json(d, &compilation.sources))
-            .collect(),
-    };
-    let mut text = serde_json::to_string_pretty(&output).expect("the view serializes");
-    text.push('\n');
-    text
+            }
+        }))
+    }
 }

@@ -137,37 +137,64 @@ pub fn render_document(
     format: Format,
     templates_dir: Option<&Path>,
 ) -> Result<Document, String> {
+    let mut text = Vec::new();
+    let fingerprint = render_to(compilation, format, templates_dir, &mut text)?;
+    Ok(Document {
+        text: String::from_utf8(text).expect("every rendering is UTF-8"),
+        fingerprint,
+    })
+}
+
+/// Renders into `out` as the document is made, never holding all of it (a large matrix's annex
+/// runs to tens of megabytes); returns the fingerprint of the matrix. Errors are template errors
+/// (a broken override) and write errors.
+pub fn render_to(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<String, String> {
     let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
         return Err("the matrix could not be compiled".to_owned());
     };
     let view = View::build(model, graph, &compilation.diagnostics, &compilation.sources);
-    let template = |escape: Escape, name: &str, data: &dyn erased::Data| {
+    let mut template = |escape: Escape, name: &str, data: &dyn erased::Data| {
         let registry = templates::registry(escape, templates_dir)?;
-        data.render(&registry, name)
-            .map_err(|error| format!("template `{name}`: {error}"))
+        data.render(&registry, name, &mut *out)
+            .map_err(|error| match error.reason() {
+                handlebars::RenderErrorReason::IOError(io) => write_error(io),
+                _ => format!("template `{name}`: {error}"),
+            })
     };
-    let text = match format {
-        Format::Json => json::render(&view, compilation),
-        Format::RaciCsv => csv::render(&view),
+    match format {
+        Format::Json => json::write(&view, compilation, out).map_err(|e| write_error(&e))?,
+        Format::RaciCsv => csv::write(&view, out).map_err(|e| write_error(&e))?,
         Format::Markdown => template(Escape::None, "annex.md.hbs", &view)?,
         Format::Html => template(Escape::Html, "annex.html.hbs", &view)?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", &RaciView::new(&view))?,
         Format::Dot => template(Escape::None, "graph.dot.hbs", &RaciView::new(&view))?,
-    };
-    Ok(Document {
-        text,
-        fingerprint: view.matrix.fingerprint,
-    })
+    }
+    Ok(view.matrix.fingerprint)
+}
+
+fn write_error(error: &std::io::Error) -> String {
+    format!("cannot write the output: {error}")
 }
 
 mod erased {
     //! Lets one closure render either view type.
+    use std::io::Write;
+
     use handlebars::{Handlebars, RenderError};
     use serde::Serialize;
 
     pub trait Data {
-        fn render(&self, registry: &Handlebars<'static>, name: &str)
-            -> Result<String, RenderError>;
+        fn render(
+            &self,
+            registry: &Handlebars<'static>,
+            name: &str,
+            out: &mut dyn Write,
+        ) -> Result<(), RenderError>;
     }
 
     impl<T: Serialize> Data for T {
@@ -175,8 +202,9 @@ mod erased {
             &self,
             registry: &Handlebars<'static>,
             name: &str,
-        ) -> Result<String, RenderError> {
-            registry.render(name, self)
+            out: &mut dyn Write,
+        ) -> Result<(), RenderError> {
+            registry.render_to_write(name, self, out)
         }
     }
 }
@@ -184,6 +212,15 @@ mod erased {
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
 /// failed run never leaves a half-written file.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    write_atomically_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`write_atomically`] for output made as it is written: `write` gets a buffered writer into the
+/// temporary file, which becomes `path` only if `write` succeeds.
+pub fn write_atomically_with<T, E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, E> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -198,10 +235,13 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     };
     builder.permissions(permissions);
     let mut file = builder.tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+    let value = write(&mut buffered)?;
+    buffered.flush()?;
+    drop(buffered);
     file.as_file().sync_all()?;
     file.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    Ok(value)
 }
 
 #[cfg(unix)]
