@@ -253,6 +253,11 @@ impl Sources {
     pub fn line_col(&self, span: Span) -> LineCol {
         self.get(span.file).line_col(span.start as usize)
     }
+
+    /// The text a span covers.
+    pub fn text(&self, span: Span) -> &str {
+        &self.get(span.file).text[span.start as usize..span.end as usize]
+    }
 }
 
 #[cfg(test)]

@@ -132,7 +132,12 @@ fn io_reason(error: &std::io::Error) -> String {
 /// Reads at most `limit` bytes: a file that grows after its size was checked is still bounded.
 fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let file = fs::File::open(path).map_err(|error| io_reason(&error))?;
-    let mut bytes = Vec::new();
+    // Room for the whole file at once: growing by doubling held up to twice its size.
+    let size = file
+        .metadata()
+        .map_or(0, |metadata| metadata.len())
+        .min(limit);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| io_reason(&error))?;

@@ -236,6 +236,7 @@ impl Resolver {
                     at,
                     block,
                     Some((Level::Baseline, users.clone(), index)),
+                    sources,
                     &mut model,
                     &mut names,
                 );
@@ -253,7 +254,7 @@ impl Resolver {
         }
         for block in &mut blocks {
             let at = resolved_blocks.len();
-            let resolved = self.block(at, block, None, &mut model, &mut names);
+            let resolved = self.block(at, block, None, sources, &mut model, &mut names);
             resolved_blocks.push(resolved);
         }
         for exclusion in &exclusions {
@@ -1103,6 +1104,7 @@ impl Resolver {
         index: usize,
         block: &mut ast::ControlBlock,
         baseline: Option<(Level, Vec<ServiceIdx>, usize)>,
+        sources: &Sources,
         model: &mut Model,
         names: &mut Names,
     ) -> Block {
@@ -1147,7 +1149,7 @@ impl Resolver {
                     .help("duty ids identify duties across versions of the matrix; give each duty of a block its own id"),
                 );
             }
-            let mut duty = self.duty(duty, id, index, level, names);
+            let mut duty = self.duty(duty, id, index, level, sources, names);
             duty.origin = origin;
             if matches!(origin, Origin::Baseline(_)) {
                 for assignment in &duty.assignments {
@@ -1233,6 +1235,7 @@ impl Resolver {
         id: String,
         block: usize,
         level: Level,
+        sources: &Sources,
         names: &Names,
     ) -> DutyDef {
         let mut assignments: Vec<AssignmentDef> = Vec::new();
@@ -1276,9 +1279,10 @@ impl Resolver {
                 },
             };
             let mut letters = Raci::default();
-            for word in &assignment.letters {
+            for &place in &assignment.letters {
+                let word = sources.text(place);
                 let mut valid = Raci::default();
-                for letter in word.value.chars() {
+                for letter in word.chars() {
                     match Raci::from_letter(letter) {
                         Some(raci) => valid = valid.union(raci),
                         None => {
@@ -1291,8 +1295,8 @@ impl Resolver {
                     self.error(
                         Diagnostic::new(
                             "E109",
-                            word.span,
-                            format!("`{}` is not a RACI letter", word.value),
+                            place,
+                            format!("`{word}` is not a RACI letter"),
                         )
                         .label("expected R, A, C or I")
                         .help("R responsible (does the work), A accountable (answers for it; one per duty), C consulted, I informed"),

@@ -196,8 +196,9 @@ pub struct Assignment {
     pub span: Span,
     /// A party id or one of the role keywords `provider` and `customer`.
     pub party: Name,
-    /// Each word after the colon as written; the analyzer reads the letters out of them.
-    pub letters: Vec<Spanned<String>>,
+    /// Where each word after the colon is written; the analyzer reads the letters there. (Places,
+    /// not copies: a large matrix has hundreds of thousands of these one-letter words.)
+    pub letters: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -565,11 +565,11 @@ impl<'t> Descent<'t, '_> {
             }
             let word_start = self.pos;
             self.pos += word.len();
-            letters.push(Name::new(word.to_owned(), self.span(word_start, self.pos)));
+            letters.push(self.span(word_start, self.pos));
         }
         // Exact sizes: a large matrix has hundreds of thousands of these short lists.
         letters.shrink_to_fit();
-        let end = letters.last()?.span.end as usize;
+        let end = letters.last()?.end as usize;
         Some(Assignment {
             span: self.span(start, end),
             party,
