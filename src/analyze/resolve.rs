@@ -1238,7 +1238,7 @@ impl Resolver {
         sources: &Sources,
         names: &Names,
     ) -> DutyDef {
-        let mut assignments: Vec<AssignmentDef> = Vec::new();
+        let mut assignments: Vec<AssignmentDef> = Vec::with_capacity(duty.assignments.len());
         let mut incomplete = false;
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for assignment in &duty.assignments {

@@ -4,18 +4,20 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::io::Write;
 
-use super::view::{ServiceView, View};
+use super::view::{PairView, ServiceView, View};
+use super::Streamed;
 use crate::diagnostics::{to_json, JsonDiagnostic};
 use crate::Compilation;
 
 #[derive(Serialize)]
-struct Output<'a> {
+struct Output<'a, P> {
     matrix: Matrix<'a>,
     parties: Vec<Party<'a>>,
     services: Vec<Service<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     subservices: Vec<Service<'a>>,
-    pairs: Pairs<'a>,
+    /// Every pair in catalog order, serialised one by one.
+    pairs: P,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -133,7 +135,7 @@ pub fn write(view: &View, compilation: &Compilation, out: &mut dyn Write) -> std
             .map(|s| service(&s.service))
             .collect(),
         services: view.services.iter().map(service).collect(),
-        pairs: Pairs(view),
+        pairs: Streamed(|| view.pairs_in_order().map(|(_, _, _, p)| pair(view, p))),
         diagnostics: compilation
             .diagnostics
             .iter()
@@ -144,44 +146,37 @@ pub fn write(view: &View, compilation: &Compilation, out: &mut dyn Write) -> std
     out.write_all(b"\n")
 }
 
-/// Every pair of the view in catalog order, serialised one by one.
-struct Pairs<'a>(&'a View);
-
-impl Serialize for Pairs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let view = self.0;
-        serializer.collect_seq(view.pairs_in_order().map(|(_, _, _, pair)| {
-            Pair {
-                service: &pair.service,
-                control: &pair.control,
-                domain: &pair.domain,
-                ownership: pair.ownership.word,
-                exclusion: pair.exclusion.as_deref(),
-                inherited_from: pair.inherited_from.as_deref(),
-                duties: pair
-                    .duties
-                    .iter()
-                    .map(|duty| Duty {
-                        id: &duty.id,
-                        title: &duty.title,
-                        assignments: Assignments(
-                            view.parties
-                                .iter()
-                                .zip(&duty.letters)
-                                .filter(|(_, letters)| !letters.is_empty())
-                                .map(|(party, letters)| (party.id.as_str(), letters.as_str()))
-                                .collect(),
-                        ),
-                        source: Source {
-                            file: &duty.file,
-                            line: duty.line,
-                        },
-                        evidence: &duty.evidence,
-                        notes: duty.notes.iter().map(|n| n.raw.as_str()).collect(),
-                    })
-                    .collect(),
-                notes: pair.notes.iter().map(|n| n.raw.as_str()).collect(),
-            }
-        }))
+/// One pair of the view, as JSON shows it.
+fn pair<'a>(view: &'a View, pair: &'a PairView) -> Pair<'a> {
+    Pair {
+        service: &pair.service,
+        control: &pair.control,
+        domain: &pair.domain,
+        ownership: pair.ownership.word,
+        exclusion: pair.exclusion.as_deref(),
+        inherited_from: pair.inherited_from.as_deref(),
+        duties: pair
+            .duties
+            .iter()
+            .map(|duty| Duty {
+                id: &duty.id,
+                title: &duty.title,
+                assignments: Assignments(
+                    view.parties
+                        .iter()
+                        .zip(&duty.letters)
+                        .filter(|(_, letters)| !letters.is_empty())
+                        .map(|(party, letters)| (party.id.as_str(), letters.as_str()))
+                        .collect(),
+                ),
+                source: Source {
+                    file: &duty.file,
+                    line: duty.line,
+                },
+                evidence: &duty.evidence,
+                notes: duty.notes.iter().map(|n| n.raw.as_str()).collect(),
+            })
+            .collect(),
+        notes: pair.notes.iter().map(|n| n.raw.as_str()).collect(),
     }
 }

@@ -177,6 +177,21 @@ pub fn render_to(
     Ok(view.matrix.fingerprint)
 }
 
+/// A sequence serialised item by item as an iterator makes them, never gathered: the pairs of
+/// a large matrix, in JSON and in the fingerprint's canonical form.
+pub(crate) struct Streamed<F>(pub F);
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
 fn write_error(error: &std::io::Error) -> String {
     format!("cannot write the output: {error}")
 }

@@ -556,7 +556,7 @@ impl View {
 /// things are written on do not enter it.
 pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
     #[derive(Serialize)]
-    struct Canonical<'a> {
+    struct Canonical<'a, P> {
         title: &'a str,
         version: &'a str,
         effective: &'a str,
@@ -564,7 +564,7 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
         catalogs: &'a [String],
         parties: Vec<(&'a str, &'a str, &'static str)>,
         services: Vec<CanonicalService<'a>>,
-        pairs: Vec<CanonicalPair<'a>>,
+        pairs: P,
     }
     #[derive(Serialize)]
     struct CanonicalService<'a> {
@@ -618,11 +618,8 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
                 regions: &s.regions,
             })
             .collect(),
-        pairs: model
-            .pairs
-            .iter()
-            .enumerate()
-            .map(|(index, pair)| {
+        pairs: super::Streamed(|| {
+            model.pairs.iter().enumerate().map(|(index, pair)| {
                 let mut duties: Vec<CanonicalDuty> = graph
                     .pair_duties(index)
                     .map(|(node, duty)| {
@@ -666,7 +663,7 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
                     duties,
                 }
             })
-            .collect(),
+        }),
     };
     // Hashed as it is written: on a large matrix the canonical text runs to tens of megabytes.
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));

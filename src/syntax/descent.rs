@@ -545,6 +545,8 @@ impl<'t> Descent<'t, '_> {
             Some(())
         })?;
         assignments.shrink_to_fit();
+        evidence.shrink_to_fit();
+        notes.shrink_to_fit();
         Some(Duty {
             span: self.span(start, self.pos),
             id,
