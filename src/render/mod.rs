@@ -158,23 +158,28 @@ pub fn render_to(
         return Err("the matrix could not be compiled".to_owned());
     };
     let view = View::build(model, graph, &compilation.diagnostics, &compilation.sources);
-    let mut template = |escape: Escape, name: &str, data: &dyn erased::Data| {
+    let fingerprint = view.matrix.fingerprint.clone();
+    let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
         let registry = templates::registry(escape, templates_dir)?;
-        data.render(&registry, name, &mut *out)
+        let data = data.map_err(|error| format!("template `{name}`: {error}"))?;
+        let data = handlebars::Context::from(data);
+        registry
+            .render_with_context_to_write(name, &data, &mut *out)
             .map_err(|error| match error.reason() {
                 handlebars::RenderErrorReason::IOError(io) => write_error(io),
                 _ => format!("template `{name}`: {error}"),
             })
     };
+    let raci = |view: &View| serde_json::to_value(RaciView::new(view));
     match format {
         Format::Json => json::write(&view, compilation, out).map_err(|e| write_error(&e))?,
         Format::RaciCsv => csv::write(&view, out).map_err(|e| write_error(&e))?,
-        Format::Markdown => template(Escape::None, "annex.md.hbs", &view)?,
-        Format::Html => template(Escape::Html, "annex.html.hbs", &view)?,
-        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", &RaciView::new(&view))?,
-        Format::Dot => template(Escape::None, "graph.dot.hbs", &RaciView::new(&view))?,
+        Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
+        Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
+        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
+        Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
     }
-    Ok(view.matrix.fingerprint)
+    Ok(fingerprint)
 }
 
 /// A sequence serialised item by item as an iterator makes them, never gathered: the pairs of
@@ -194,34 +199,6 @@ where
 
 fn write_error(error: &std::io::Error) -> String {
     format!("cannot write the output: {error}")
-}
-
-mod erased {
-    //! Lets one closure render either view type.
-    use std::io::Write;
-
-    use handlebars::{Handlebars, RenderError};
-    use serde::Serialize;
-
-    pub trait Data {
-        fn render(
-            &self,
-            registry: &Handlebars<'static>,
-            name: &str,
-            out: &mut dyn Write,
-        ) -> Result<(), RenderError>;
-    }
-
-    impl<T: Serialize> Data for T {
-        fn render(
-            &self,
-            registry: &Handlebars<'static>,
-            name: &str,
-            out: &mut dyn Write,
-        ) -> Result<(), RenderError> {
-            registry.render_to_write(name, self, out)
-        }
-    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a

@@ -260,6 +260,26 @@ fn model_label(model: Option<ServiceModel>) -> (&'static str, &'static str) {
 }
 
 impl View {
+    /// The view as template data (handlebars reads a JSON tree), converted control by control,
+    /// each control's view freed once converted: on a large matrix the tree is the biggest thing
+    /// a rendering holds, and this way the data is not held twice.
+    pub fn into_template_data(mut self) -> serde_json::Result<serde_json::Value> {
+        let domains = std::mem::take(&mut self.domains);
+        let mut data = serde_json::to_value(&self)?;
+        let mut converted = Vec::with_capacity(domains.len());
+        for mut domain in domains {
+            let controls = std::mem::take(&mut domain.controls);
+            let mut value = serde_json::to_value(&domain)?;
+            value["controls"] = controls
+                .into_iter()
+                .map(|control| serde_json::to_value(&control))
+                .collect::<serde_json::Result<_>>()?;
+            converted.push(value);
+        }
+        data["domains"] = serde_json::Value::Array(converted);
+        Ok(data)
+    }
+
     pub fn build(
         model: &Model,
         graph: &ResponsibilityGraph,
