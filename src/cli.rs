@@ -313,9 +313,12 @@ enum RenderFailure {
     File(std::io::Error),
 }
 
-impl From<String> for RenderFailure {
-    fn from(error: String) -> Self {
-        RenderFailure::Render(error)
+impl From<render::RenderError> for RenderFailure {
+    fn from(error: render::RenderError) -> Self {
+        match error {
+            render::RenderError::Rendering(message) => RenderFailure::Render(message),
+            render::RenderError::Write(error) => RenderFailure::File(error),
+        }
     }
 }
 
@@ -445,12 +448,7 @@ fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
         let (again, _) = crate::syntax::parse(file, &formatted);
         let same = match (&tree, &again) {
             (Some(before), Some(after)) => {
-                before.items == after.items
-                    && before
-                        .comments
-                        .iter()
-                        .map(|c| c.text.trim_end())
-                        .eq(after.comments.iter().map(|c| c.text.trim_end()))
+                crate::format::says_the_same(before, &text, after, &formatted)
             }
             _ => false,
         };

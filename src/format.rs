@@ -4,7 +4,9 @@
 //! The formatter works on lines, so comments stay exactly where they are written, and it leaves
 //! the inside of text blocks and block comments alone, so no value changes. Alignment inside a
 //! line (`version   "1.0"`) is the author's and is kept. The caller checks that the formatted
-//! text parses to the same tree before writing it.
+//! text parses to the same tree before writing it ([`says_the_same`]).
+
+use crate::syntax::ast::File;
 
 /// Where a scan of the text is at the start of a line.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,20 @@ enum State {
     Code,
     TextBlock,
     BlockComment,
+}
+
+/// Whether two parses of a file say the same thing: the same items (spans aside), the same
+/// letters (the tree keeps only their places) and the same comments.
+pub fn says_the_same(before: &File, before_text: &str, after: &File, after_text: &str) -> bool {
+    before.items == after.items
+        && before
+            .letter_words(before_text)
+            .eq(after.letter_words(after_text))
+        && before
+            .comments
+            .iter()
+            .map(|c| c.text.trim_end())
+            .eq(after.comments.iter().map(|c| c.text.trim_end()))
 }
 
 /// Formats one file's text.
@@ -127,7 +143,29 @@ fn scan(line: &str, mut state: State) -> (State, usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_source;
+    use super::{format_source, says_the_same};
+    use crate::source::FileId;
+    use crate::syntax::parse;
+
+    /// The tree keeps only the places of RACI letters: a change of letters must still count.
+    #[test]
+    fn a_change_of_letters_or_comments_is_a_change_of_meaning() {
+        let before = "control X {\n  duty a \"A\" { // why\n    provider: R A\n  }\n}\n";
+        let tree = |text: &str| parse(FileId(0), text).0.expect("a tree");
+        let same = |after: &str| says_the_same(&tree(before), before, &tree(after), after);
+        assert!(same(
+            "control X {\n duty a \"A\" {   // why\n provider:   R  A\n }\n}\n"
+        ));
+        assert!(!same(
+            "control X {\n  duty a \"A\" { // why\n    provider: C I\n  }\n}\n"
+        ));
+        assert!(!same(
+            "control X {\n  duty a \"A\" { // who\n    provider: R A\n  }\n}\n"
+        ));
+        assert!(!same(
+            "control X {\n  duty a \"B\" { // why\n    provider: R A\n  }\n}\n"
+        ));
+    }
 
     #[test]
     fn indents_by_depth_and_tidies_blank_lines() {

@@ -50,15 +50,6 @@ pub struct Loaded {
     pub order: Vec<(usize, usize)>,
 }
 
-impl Loaded {
-    pub fn items(&self) -> impl Iterator<Item = (FileId, &ast::Item)> {
-        self.order.iter().map(|&(file, item)| {
-            let file = &self.files[file];
-            (file.id, &file.items[item])
-        })
-    }
-}
-
 struct Loader<'a> {
     sources: &'a mut Sources,
     diagnostics: Vec<Diagnostic>,

@@ -14,8 +14,9 @@ use crate::syntax::ast;
 ///
 /// `complete` is false when some file had syntax errors, so that items are missing: then the
 /// findings that a missing item could cause (unknown names, a missing header) are left out.
-/// Consumes the syntax trees: each duty's texts move into the model, and each block's duties are
-/// dropped once resolved, so a large matrix never holds both in full.
+/// Consumes the syntax trees: each duty's texts move into the model, and each control block's
+/// duties are dropped once resolved, so a large matrix never holds both in full. (Baselines are
+/// small; a written baseline is copied, as the built-in ones are loaded.)
 pub fn resolve(
     loaded: Loaded,
     sources: &mut Sources,

@@ -138,7 +138,8 @@ pub fn render_document(
     templates_dir: Option<&Path>,
 ) -> Result<Document, String> {
     let mut text = Vec::new();
-    let fingerprint = render_to(compilation, format, templates_dir, &mut text)?;
+    let fingerprint = render_to(compilation, format, templates_dir, &mut text)
+        .map_err(|error| error.to_string())?;
     Ok(Document {
         text: String::from_utf8(text).expect("every rendering is UTF-8"),
         fingerprint,
@@ -146,34 +147,40 @@ pub fn render_document(
 }
 
 /// Renders into `out` as the document is made, never holding all of it (a large matrix's annex
-/// runs to tens of megabytes); returns the fingerprint of the matrix. Errors are template errors
-/// (a broken override) and write errors.
+/// runs to tens of megabytes); returns the fingerprint of the matrix.
 pub fn render_to(
     compilation: &Compilation,
     format: Format,
     templates_dir: Option<&Path>,
     out: &mut dyn Write,
-) -> Result<String, String> {
+) -> Result<String, RenderError> {
     let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
-        return Err("the matrix could not be compiled".to_owned());
+        return Err(RenderError::Rendering(
+            "the matrix could not be compiled".to_owned(),
+        ));
     };
     let view = View::build(model, graph, &compilation.diagnostics, &compilation.sources);
     let fingerprint = view.matrix.fingerprint.clone();
     let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
-        let registry = templates::registry(escape, templates_dir)?;
-        let data = data.map_err(|error| format!("template `{name}`: {error}"))?;
-        let data = handlebars::Context::from(data);
+        let registry =
+            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+        let failed = |error: &dyn std::fmt::Display| {
+            RenderError::Rendering(format!("template `{name}`: {error}"))
+        };
+        let data = handlebars::Context::from(data.map_err(|error| failed(&error))?);
         registry
             .render_with_context_to_write(name, &data, &mut *out)
             .map_err(|error| match error.reason() {
-                handlebars::RenderErrorReason::IOError(io) => write_error(io),
-                _ => format!("template `{name}`: {error}"),
+                handlebars::RenderErrorReason::IOError(io) => {
+                    RenderError::Write(std::io::Error::new(io.kind(), io.to_string()))
+                }
+                _ => failed(&error),
             })
     };
     let raci = |view: &View| serde_json::to_value(RaciView::new(view));
     match format {
-        Format::Json => json::write(&view, compilation, out).map_err(|e| write_error(&e))?,
-        Format::RaciCsv => csv::write(&view, out).map_err(|e| write_error(&e))?,
+        Format::Json => json::write(&view, compilation, out).map_err(RenderError::Write)?,
+        Format::RaciCsv => csv::write(&view, out).map_err(RenderError::Write)?,
         Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
@@ -197,8 +204,22 @@ where
     }
 }
 
-fn write_error(error: &std::io::Error) -> String {
-    format!("cannot write the output: {error}")
+/// Why a rendering failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A template failed (a broken override), or there was no matrix to render.
+    Rendering(String),
+    /// The output could not be written.
+    Write(std::io::Error),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Rendering(message) => f.write_str(message),
+            RenderError::Write(error) => write!(f, "cannot write the output: {error}"),
+        }
+    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
@@ -227,7 +248,7 @@ pub fn write_atomically_with<T, E: From<std::io::Error>>(
     };
     builder.permissions(permissions);
     let mut file = builder.tempfile_in(dir)?;
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
     let value = write(&mut buffered)?;
     buffered.flush()?;
     drop(buffered);

@@ -34,6 +34,22 @@ pub struct File {
     pub comments: Vec<Comment>,
 }
 
+impl File {
+    /// Every word after an assignment's colon, in the order written; `text` is the file's text.
+    pub fn letter_words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let blocks = self.items.iter().flat_map(|item| match item {
+            Item::Control(block) => std::slice::from_ref(block),
+            Item::Baseline(baseline) => baseline.blocks.as_slice(),
+            _ => &[],
+        });
+        blocks
+            .flat_map(|block| &block.duties)
+            .flat_map(|duty| &duty.assignments)
+            .flat_map(|assignment| &assignment.letters)
+            .map(move |place| &text[place.start as usize..place.end as usize])
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     Matrix(MatrixHeader),

@@ -22,7 +22,7 @@ use crate::source::{FileId, Span};
 /// The items and comments of `text`, or `None` if the grammar would not accept it.
 pub(super) fn parse(text: &str, values: &mut Values) -> Option<(Vec<Item>, Vec<Comment>)> {
     let mut descent = Descent {
-        text,
+        source: text,
         bytes: text.as_bytes(),
         pos: 0,
         file: values.file,
@@ -34,7 +34,7 @@ pub(super) fn parse(text: &str, values: &mut Values) -> Option<(Vec<Item>, Vec<C
 }
 
 struct Descent<'t, 'v> {
-    text: &'t str,
+    source: &'t str,
     bytes: &'t [u8],
     pos: usize,
     file: FileId,
@@ -85,7 +85,7 @@ impl<'t> Descent<'t, '_> {
                     self.comment(start);
                 }
                 Some(b'/') if self.at(b"/*") => {
-                    let Some(close) = self.text[self.pos + 2..].find("*/") else {
+                    let Some(close) = self.source[self.pos + 2..].find("*/") else {
                         return;
                     };
                     let start = self.pos;
@@ -100,7 +100,7 @@ impl<'t> Descent<'t, '_> {
     fn comment(&mut self, start: usize) {
         self.comments.push(Comment {
             span: self.span(start, self.pos),
-            text: self.text[start..self.pos].to_owned(),
+            text: self.source[start..self.pos].to_owned(),
         });
     }
 
@@ -127,7 +127,7 @@ impl<'t> Descent<'t, '_> {
             .iter()
             .position(|&b| !is_ident_char(b))
             .unwrap_or(self.bytes.len() - self.pos);
-        &self.text[self.pos..self.pos + length]
+        &self.source[self.pos..self.pos + length]
     }
 
     /// Takes `keyword` if it is the next word; returns where it starts.
@@ -176,7 +176,7 @@ impl<'t> Descent<'t, '_> {
             }
         }
         self.pos = at + 1;
-        let body = &self.text[start + 1..at];
+        let body = &self.source[start + 1..at];
         Some(self.values.string(body, self.span(start, self.pos)))
     }
 
@@ -205,8 +205,8 @@ impl<'t> Descent<'t, '_> {
             return self.string();
         }
         let start = self.pos;
-        let close = self.text[start + 3..].find("\"\"\"")?;
-        let body = &self.text[start + 3..start + 3 + close];
+        let close = self.source[start + 3..].find("\"\"\"")?;
+        let body = &self.source[start + 3..start + 3 + close];
         self.pos = start + 3 + close + 3;
         Some(self.values.text_block(body, self.span(start, self.pos)))
     }
@@ -231,7 +231,7 @@ impl<'t> Descent<'t, '_> {
         }
         self.pos = start + 10;
         Some(Name::new(
-            self.text[start..self.pos].to_owned(),
+            self.source[start..self.pos].to_owned(),
             self.span(start, self.pos),
         ))
     }
@@ -276,7 +276,7 @@ impl<'t> Descent<'t, '_> {
                     .unwrap_or(self.bytes.len() - start);
             if self.bytes[name_end..].starts_with(b"::") {
                 catalog = Some(Name::new(
-                    self.text[start..name_end].to_owned(),
+                    self.source[start..name_end].to_owned(),
                     self.span(start, name_end),
                 ));
                 self.pos = name_end + 2;
@@ -305,7 +305,7 @@ impl<'t> Descent<'t, '_> {
             .iter()
             .position(|&b| !is_control_id_char(b))
             .unwrap_or(self.bytes.len() - start - 1);
-        Some(&self.text[start..self.pos])
+        Some(&self.source[start..self.pos])
     }
 
     /// `for SERVICES`, if it comes next.

@@ -1,6 +1,7 @@
-//! Stage 1: text → syntax tree. The pest grammar in `grammar/srm.pest` recognises the file; this
-//! module turns its parse tree into [`ast`] nodes with spans and reports syntax errors (E001) in
-//! the user's words.
+//! Stage 1: text → syntax tree. The pest grammar in `grammar/srm.pest` defines the language. A
+//! well-formed file is parsed by the hand-written descent parser ([`descent`]), which builds the
+//! same tree much faster; any other file goes through pest, whose parse tree this module turns
+//! into [`ast`] nodes with spans, reporting every syntax error (E001) in the user's words.
 
 pub mod ast;
 mod descent;
