@@ -9,7 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use srmc::source::FileId;
-use srmc::syntax::{grammar_accepts, parse_by_descent, parse_by_grammar};
+use srmc::syntax::parse_by_descent;
+
+mod common;
+use common::assert_parsers_agree;
 
 fn srm_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -34,36 +37,6 @@ fn srm_files() -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-/// Compares both parsers on `text`; `what` names the input in a failure.
-fn assert_parsers_agree(text: &str, what: &str) {
-    let limit = 4096;
-    let (grammar_tree, grammar_diagnostics) = parse_by_grammar(FileId(0), text, limit);
-    let rejected_by_grammar = !grammar_accepts(text);
-    match parse_by_descent(FileId(0), text, limit) {
-        Some((tree, diagnostics)) => {
-            assert!(
-                !rejected_by_grammar,
-                "{what}: the descent parser accepts what the grammar rejects: {grammar_diagnostics:?}\n{text}"
-            );
-            // Spans compare equal to each other; their Debug form shows where they are.
-            assert_eq!(
-                format!("{tree:#?}"),
-                format!("{:#?}", grammar_tree.expect("the grammar builds a tree")),
-                "{what}: the trees differ\n{text}"
-            );
-            assert_eq!(
-                format!("{diagnostics:?}"),
-                format!("{grammar_diagnostics:?}"),
-                "{what}: the diagnostics differ\n{text}"
-            );
-        }
-        None => assert!(
-            rejected_by_grammar,
-            "{what}: the descent parser gives up on a file the grammar accepts\n{text}"
-        ),
-    }
 }
 
 #[test]

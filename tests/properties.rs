@@ -9,6 +9,8 @@ use proptest::prelude::*;
 use srmc::diagnostics::render_json;
 use srmc::render::{render, Format};
 
+mod common;
+
 /// A random matrix: its own catalog, parties of every kind, services, duties with random
 /// letters, `for` blocks and exclusions.
 #[derive(Debug, Clone)]
@@ -140,6 +142,7 @@ proptest! {
     fn checks_and_renderings_are_deterministic(spec in spec()) {
         let dir = tempfile::tempdir().unwrap();
         let text = write(&spec);
+        common::assert_parsers_agree(&text, "a random matrix");
         let first = compile_text(dir.path(), "a.srm", &text);
         let second = compile_text(dir.path(), "a.srm", &text);
         prop_assert_eq!(outputs(&first), outputs(&second));
@@ -210,6 +213,7 @@ proptest! {
                 }
             }
         }
+        common::assert_parsers_agree(&String::from_utf8_lossy(&bytes), "a mutated matrix");
         let path = dir.path().join("m.srm");
         std::fs::write(&path, &bytes).unwrap();
         let compilation = srmc::compile(&path, Default::default()).unwrap();

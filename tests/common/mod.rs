@@ -132,3 +132,36 @@ pub fn pair_table(compilation: &Compilation) -> String {
     flush(&mut out, &mut run);
     out
 }
+
+/// The two parsers of stage 1 agree on `text`: the descent parser builds exactly the tree and the
+/// diagnostics of the pest grammar for a file the grammar accepts, and gives up on any other.
+/// `what` names the input in a failure.
+pub fn assert_parsers_agree(text: &str, what: &str) {
+    let limit = 4096;
+    let (grammar_tree, grammar_diagnostics) =
+        srmc::syntax::parse_by_grammar(srmc::source::FileId(0), text, limit);
+    let rejected_by_grammar = !srmc::syntax::grammar_accepts(text);
+    match srmc::syntax::parse_by_descent(srmc::source::FileId(0), text, limit) {
+        Some((tree, diagnostics)) => {
+            assert!(
+                !rejected_by_grammar,
+                "{what}: the descent parser accepts what the grammar rejects: {grammar_diagnostics:?}\n{text}"
+            );
+            // Spans compare equal to each other; their Debug form shows where they are.
+            assert_eq!(
+                format!("{tree:#?}"),
+                format!("{:#?}", grammar_tree.expect("the grammar builds a tree")),
+                "{what}: the trees differ\n{text}"
+            );
+            assert_eq!(
+                format!("{diagnostics:?}"),
+                format!("{grammar_diagnostics:?}"),
+                "{what}: the diagnostics differ\n{text}"
+            );
+        }
+        None => assert!(
+            rejected_by_grammar,
+            "{what}: the descent parser gives up on a file the grammar accepts\n{text}"
+        ),
+    }
+}
