@@ -88,28 +88,43 @@ impl fmt::Display for Ownership {
 /// The accountable and responsible parties of one duty for one pair, by side.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Accountability {
-    pub csp: Vec<PartyIdx>,
-    pub csc: Vec<PartyIdx>,
-    pub partners: Vec<PartyIdx>,
+    /// The accountable parties: the CSP side's, then the CSC side's, then partners. One short
+    /// list, not three: a large matrix has one of these per duty and pair.
+    accountable: Box<[PartyIdx]>,
+    /// Where the CSC side's parties start, and the partners'.
+    csc_from: u32,
+    partners_from: u32,
     pub responsible: bool,
 }
 
 impl Accountability {
+    pub fn csp(&self) -> &[PartyIdx] {
+        &self.accountable[..self.csc_from as usize]
+    }
+
+    pub fn csc(&self) -> &[PartyIdx] {
+        &self.accountable[self.csc_from as usize..self.partners_from as usize]
+    }
+
+    pub fn partners(&self) -> &[PartyIdx] {
+        &self.accountable[self.partners_from as usize..]
+    }
+
     pub fn is_owned(&self) -> bool {
-        !(self.csp.is_empty() && self.csc.is_empty() && self.partners.is_empty())
+        !self.accountable.is_empty()
     }
 
     /// E203: accountable parties on both sides.
     pub fn both_sides(&self) -> bool {
-        !self.csp.is_empty() && !self.csc.is_empty()
+        !self.csp().is_empty() && !self.csc().is_empty()
     }
 
     /// E204: several accountable parties on one side.
     pub fn crowded_side(&self) -> Option<(Side, &[PartyIdx])> {
-        if self.csp.len() > 1 {
-            Some((Side::Csp, &self.csp))
-        } else if self.csc.len() > 1 {
-            Some((Side::Csc, &self.csc))
+        if self.csp().len() > 1 {
+            Some((Side::Csp, self.csp()))
+        } else if self.csc().len() > 1 {
+            Some((Side::Csc, self.csc()))
         } else {
             None
         }
@@ -233,18 +248,33 @@ impl ResponsibilityGraph {
             unreachable!("duty nodes are contiguous")
         };
         let service = model.pairs[pair].service;
-        let mut facts = Accountability::default();
+        let mut responsible = false;
+        let mut accountable: Vec<(u8, PartyIdx)> = Vec::new();
         for (party, letters) in self.assignments(duty_node) {
-            facts.responsible |= letters.contains(Raci::R);
+            responsible |= letters.contains(Raci::R);
             if letters.contains(Raci::A) {
-                match model.side(service, party) {
-                    Side::Csp => facts.csp.push(party),
-                    Side::Csc => facts.csc.push(party),
-                    Side::Neither => facts.partners.push(party),
-                }
+                let order = match model.side(service, party) {
+                    Side::Csp => 0,
+                    Side::Csc => 1,
+                    Side::Neither => 2,
+                };
+                accountable.push((order, party));
             }
         }
-        facts
+        // Stable: within a side, parties stay in the order they were written.
+        accountable.sort_by_key(|&(order, _)| order);
+        let first = |order: u8| {
+            accountable
+                .iter()
+                .position(|&(o, _)| o >= order)
+                .unwrap_or(accountable.len()) as u32
+        };
+        Accountability {
+            csc_from: first(1),
+            partners_from: first(2),
+            accountable: accountable.iter().map(|&(_, party)| party).collect(),
+            responsible,
+        }
     }
 
     fn decide_ownership(&self, model: &Model, pair: usize) -> Ownership {
@@ -265,9 +295,9 @@ impl ResponsibilityGraph {
                 all_inherited = false;
             }
             owned |= facts.is_owned();
-            partner |= !facts.partners.is_empty();
-            csp |= !facts.csp.is_empty();
-            csc |= !facts.csc.is_empty();
+            partner |= !facts.partners().is_empty();
+            csp |= !facts.csp().is_empty();
+            csc |= !facts.csc().is_empty();
         }
         match (owned, partner, csp, csc) {
             (false, ..) => Ownership::Unowned,

@@ -66,7 +66,9 @@ pub struct SourceFile {
     /// The canonical path on disk; `None` for embedded files.
     pub path: Option<PathBuf>,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts; made the first time a line is asked for (a clean check of a large
+    /// matrix never asks).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// 1-based line and column (columns count characters, not bytes).
@@ -78,38 +80,48 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
-        // Lines end as the grammar ends them: `\n`, `\r\n` or a lone `\r`.
-        let bytes = text.as_bytes();
-        let line_starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| match b {
-                b'\n' => Some(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
-                _ => None,
-            }))
-            .collect();
         SourceFile {
             name,
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Offsets (spans are `u32`) where lines start. Lines end as the grammar ends them: `\n`,
+    /// `\r\n` or a lone `\r`.
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            std::iter::once(0)
+                .chain(bytes.iter().enumerate().filter_map(|(i, &b)| match b {
+                    b'\n' => Some(i as u32 + 1),
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i as u32 + 1),
+                    _ => None,
+                }))
+                .collect()
+        })
+    }
+
+    /// The offset where line `line` (0-based) starts.
+    fn line_start(&self, line: usize) -> usize {
+        self.line_starts()[line] as usize
     }
 
     /// 0-based index of the line holding `offset`.
     fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&(offset as u32)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
     }
 
     fn line_bounds(&self, line: usize) -> (usize, usize) {
-        let start = self.line_starts[line];
+        let start = self.line_start(line);
         let mut end = self
-            .line_starts
+            .line_starts()
             .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+            .map_or(self.text.len(), |&next| next as usize);
         let bytes = self.text.as_bytes();
         while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
@@ -120,7 +132,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.line_start(line);
         let column = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count()
@@ -182,7 +194,7 @@ impl SourceCode for SourceFile {
         }
         let last_line = self.line_index(end.saturating_sub(1).max(start));
         let from_line = first_line.saturating_sub(context_lines_before);
-        let to_line = (last_line + context_lines_after).min(self.line_starts.len() - 1);
+        let to_line = (last_line + context_lines_after).min(self.line_starts().len() - 1);
         let too_wide = (from_line..=to_line).any(|line| {
             let (a, b) = self.line_bounds(line);
             b - a > EXCERPT_WIDTH
@@ -205,7 +217,7 @@ impl SourceCode for SourceFile {
                 1,
             )));
         }
-        let from = self.line_starts[from_line];
+        let from = self.line_start(from_line);
         let (_, to) = self.line_bounds(to_line);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),

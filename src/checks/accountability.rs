@@ -46,8 +46,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                         format!(
                             "duty `{}` is accountable on both sides: {} on the provider side, {} on the customer side",
                             def.id,
-                            party_list(model, &facts.csp),
-                            party_list(model, &facts.csc)
+                            party_list(model, facts.csp()),
+                            party_list(model, facts.csc())
                         ),
                     )
                     .label("claimed by both parties")
