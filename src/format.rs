@@ -17,12 +17,12 @@ enum State {
 }
 
 /// Whether two parses of a file say the same thing: the same items (spans aside), the same
-/// letters (the tree keeps only their places) and the same comments.
+/// assignments (the tree keeps only the places of their words) and the same comments.
 pub fn says_the_same(before: &File, before_text: &str, after: &File, after_text: &str) -> bool {
     before.items == after.items
         && before
-            .letter_words(before_text)
-            .eq(after.letter_words(after_text))
+            .assignment_words(before_text)
+            .eq(after.assignment_words(after_text))
         && before
             .comments
             .iter()
@@ -147,9 +147,9 @@ mod tests {
     use crate::source::FileId;
     use crate::syntax::parse;
 
-    /// The tree keeps only the places of RACI letters: a change of letters must still count.
+    /// The tree keeps only the places of an assignment's words: a change of them must still count.
     #[test]
-    fn a_change_of_letters_or_comments_is_a_change_of_meaning() {
+    fn a_change_of_assignments_or_comments_is_a_change_of_meaning() {
         let before = "control X {\n  duty a \"A\" { // why\n    provider: R A\n  }\n}\n";
         let tree = |text: &str| parse(FileId(0), text).0.expect("a tree");
         let same = |after: &str| says_the_same(&tree(before), before, &tree(after), after);
@@ -158,6 +158,9 @@ mod tests {
         ));
         assert!(!same(
             "control X {\n  duty a \"A\" { // why\n    provider: C I\n  }\n}\n"
+        ));
+        assert!(!same(
+            "control X {\n  duty a \"A\" { // why\n    customer: R A\n  }\n}\n"
         ));
         assert!(!same(
             "control X {\n  duty a \"A\" { // who\n    provider: R A\n  }\n}\n"

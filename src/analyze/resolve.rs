@@ -1243,13 +1243,13 @@ impl Resolver {
         let mut incomplete = false;
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for assignment in &duty.assignments {
-            let name = &assignment.party;
-            if let Some(first) = seen.insert(&name.value, name.span) {
+            let (name, name_span) = (sources.text(assignment.party), assignment.party);
+            if let Some(first) = seen.insert(name, name_span) {
                 self.error(
                     Diagnostic::new(
                         "E109",
-                        name.span,
-                        format!("`{}` is listed twice in this duty", name.value),
+                        name_span,
+                        format!("`{name}` is listed twice in this duty"),
                     )
                     .label("listed again")
                     .related(first, "first listed here")
@@ -1257,7 +1257,7 @@ impl Resolver {
                 );
                 continue;
             }
-            let party = match name.value.as_str() {
+            let party = match name {
                 "provider" => PartyRef::Provider,
                 "customer" => PartyRef::Customer,
                 other => match names.parties.get(other) {
@@ -1270,7 +1270,7 @@ impl Resolver {
                             ),
                         );
                         self.whole_matrix_error(
-                            Diagnostic::new("E101", name.span, format!("unknown party `{other}`"))
+                            Diagnostic::new("E101", name_span, format!("unknown party `{other}`"))
                                 .label("no such party")
                                 .help(hint),
                         );

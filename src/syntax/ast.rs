@@ -35,8 +35,9 @@ pub struct File {
 }
 
 impl File {
-    /// Every word after an assignment's colon, in the order written; `text` is the file's text.
-    pub fn letter_words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// The words of every assignment — the party, then each word after the colon — in the order
+    /// written; `text` is the file's text.
+    pub fn assignment_words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let blocks = self.items.iter().flat_map(|item| match item {
             Item::Control(block) => std::slice::from_ref(block),
             Item::Baseline(baseline) => baseline.blocks.as_slice(),
@@ -45,7 +46,7 @@ impl File {
         blocks
             .flat_map(|block| &block.duties)
             .flat_map(|duty| &duty.assignments)
-            .flat_map(|assignment| &assignment.letters)
+            .flat_map(|assignment| std::iter::once(&assignment.party).chain(&assignment.letters))
             .map(move |place| &text[place.start as usize..place.end as usize])
     }
 }
@@ -210,10 +211,10 @@ pub struct Duty {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     pub span: Span,
-    /// A party id or one of the role keywords `provider` and `customer`.
-    pub party: Name,
-    /// Where each word after the colon is written; the analyzer reads the letters there. (Places,
-    /// not copies: a large matrix has hundreds of thousands of these one-letter words.)
+    /// Where the party id or role keyword (`provider`, `customer`) is written, and where each word
+    /// after the colon is: the analyzer reads them there. (Places, not copies: a large matrix has
+    /// hundreds of thousands of these short words.)
+    pub party: Span,
     pub letters: Vec<Span>,
 }
 

@@ -533,7 +533,7 @@ impl<'t> Descent<'t, '_> {
             // `evidence`.
             if p.peek() == Some(b':') && word.as_bytes().first()?.is_ascii_lowercase() {
                 p.pos += 1;
-                let party = Name::new(word.to_owned(), p.span(word_start, word_start + word.len()));
+                let party = p.span(word_start, word_start + word.len());
                 assignments.push(p.assignment(word_start, party)?);
                 return Some(());
             }
@@ -558,7 +558,7 @@ impl<'t> Descent<'t, '_> {
     }
 
     /// The words after `party:`: letters or not, the analyzer judges them.
-    fn assignment(&mut self, start: usize, party: Name) -> Option<Assignment> {
+    fn assignment(&mut self, start: usize, party: Span) -> Option<Assignment> {
         let mut letters = Vec::new();
         loop {
             let word = self.next_word();

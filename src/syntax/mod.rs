@@ -740,7 +740,7 @@ impl Builder {
                 Rule::assignment => {
                     let assignment_span = self.span(&child);
                     let mut parts = self.children(child).into_iter();
-                    let party = self.name(parts.next().expect("assignment party"));
+                    let party = self.span(&parts.next().expect("assignment party"));
                     let letters = parts.map(|word| self.span(&word)).collect();
                     assignments.push(Assignment {
                         span: assignment_span,
