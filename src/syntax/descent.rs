@@ -6,8 +6,8 @@
 //! gives up (`None`): the pest parser then reads the file again and reports every syntax error
 //! in the user's words. Well-formed files are the common case, and pest's per-rule overhead
 //! and token queue were most of the time and memory of `srmc check` on a large matrix
-//! (BENCHMARKS.md). `tests/parsers.rs` and the `parse` fuzz target hold the two parsers to the
-//! same trees.
+//! (BENCHMARKS.md). `tests/parsers.rs`, the property tests and the `parse` fuzz target hold the
+//! two parsers to the same trees.
 //!
 //! The grammar skips spaces, tabs and comments between any two tokens, so every token here
 //! starts with [`Descent::skip`]. pest keeps the skipped text inside a rule when the rule ends
