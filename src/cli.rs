@@ -293,38 +293,17 @@ fn build(args: BuildArgs) -> ExitCode {
         };
     };
     let written = render::write_atomically_with(&path, |out| {
-        Ok::<_, RenderFailure>(render::render_to(compilation, args.format, templates, out)?)
+        render::render_to(compilation, args.format, templates, out)
     });
     match written {
         Ok(fingerprint) => {
             eprintln!("wrote {} (fingerprint {fingerprint})", path.display());
             ExitCode::SUCCESS
         }
-        Err(RenderFailure::Render(error)) => fail(&error),
-        Err(RenderFailure::File(error)) => {
+        Err(render::RenderError::Rendering(error)) => fail(&error),
+        Err(render::RenderError::Write(error)) => {
             fail(&format!("cannot write `{}`: {error}", path.display()))
         }
-    }
-}
-
-/// Why `build -o` wrote nothing: the rendering failed, or the file could not be written.
-enum RenderFailure {
-    Render(String),
-    File(std::io::Error),
-}
-
-impl From<render::RenderError> for RenderFailure {
-    fn from(error: render::RenderError) -> Self {
-        match error {
-            render::RenderError::Rendering(message) => RenderFailure::Render(message),
-            render::RenderError::Write(error) => RenderFailure::File(error),
-        }
-    }
-}
-
-impl From<std::io::Error> for RenderFailure {
-    fn from(error: std::io::Error) -> Self {
-        RenderFailure::File(error)
     }
 }
 

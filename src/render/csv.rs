@@ -3,6 +3,7 @@
 
 use super::markdown::{csv_safe, to_plain};
 use super::view::View;
+use std::borrow::Cow;
 use std::io::Write;
 
 pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
@@ -69,17 +70,18 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
 /// Each row is written as soon as it is made: a large matrix has hundreds of thousands.
 fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &[String]) -> std::io::Result<()> {
     for cell in row {
-        writer.write_field(csv_safe(&to_plain_cell(cell)))?;
+        // Borrowed unless a cell needs changing: a large matrix has millions of cells.
+        writer.write_field(csv_safe(&to_plain_cell(cell)).as_bytes())?;
     }
     writer.write_record(None::<&[u8]>)?;
     Ok(())
 }
 
 /// Cells are one line: a spreadsheet row per duty.
-fn to_plain_cell(cell: &str) -> String {
+fn to_plain_cell(cell: &str) -> Cow<'_, str> {
     if cell.contains(['\n', '\r']) {
-        to_plain(cell)
+        Cow::Owned(to_plain(cell))
     } else {
-        cell.to_owned()
+        Cow::Borrowed(cell)
     }
 }

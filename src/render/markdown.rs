@@ -3,6 +3,8 @@
 //! User text can come from a counterparty: nothing in it may become live markup in HTML, break
 //! a Markdown table, or turn into a spreadsheet formula.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
 fn options() -> Options {
@@ -130,10 +132,10 @@ pub fn escape_cell(text: &str) -> String {
 }
 
 /// A CSV cell that a spreadsheet will not run as a formula.
-pub fn csv_safe(text: &str) -> String {
+pub fn csv_safe(text: &str) -> Cow<'_, str> {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
     }
 }
 

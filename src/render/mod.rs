@@ -179,8 +179,8 @@ pub fn render_to(
     };
     let raci = |view: &View| serde_json::to_value(RaciView::new(view));
     match format {
-        Format::Json => json::write(&view, compilation, out).map_err(RenderError::Write)?,
-        Format::RaciCsv => csv::write(&view, out).map_err(RenderError::Write)?,
+        Format::Json => json::write(&view, compilation, out)?,
+        Format::RaciCsv => csv::write(&view, out)?,
         Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
@@ -211,6 +211,12 @@ pub enum RenderError {
     Rendering(String),
     /// The output could not be written.
     Write(std::io::Error),
+}
+
+impl From<std::io::Error> for RenderError {
+    fn from(error: std::io::Error) -> Self {
+        RenderError::Write(error)
+    }
 }
 
 impl std::fmt::Display for RenderError {

@@ -685,10 +685,11 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
             })
         }),
     };
-    // Hashed as it is written: on a large matrix the canonical text runs to tens of megabytes.
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));
+    // Hashed as it is written (the hash is an `io::Write`): on a large matrix the canonical text
+    // runs to tens of megabytes.
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, Sha256::new());
     serde_json::to_writer(&mut writer, &canonical).expect("canonical form serializes");
-    let Ok(Hashing(hasher)) = writer.into_inner() else {
+    let Ok(hasher) = writer.into_inner() else {
         unreachable!("hashing never fails to write")
     };
     hasher
@@ -696,18 +697,4 @@ pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A writer that feeds a hash.
-struct Hashing(Sha256);
-
-impl std::io::Write for Hashing {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

@@ -65,6 +65,14 @@ impl<'t> Descent<'t, '_> {
         self.bytes[self.pos..].starts_with(prefix)
     }
 
+    /// Where the run of bytes from `from` that `belongs` accepts ends.
+    fn run_end(&self, from: usize, belongs: impl Fn(u8) -> bool) -> usize {
+        from + self.bytes[from..]
+            .iter()
+            .position(|&b| !belongs(b))
+            .unwrap_or(self.bytes.len() - from)
+    }
+
     fn at_end(&self) -> bool {
         self.pos == self.bytes.len()
     }
@@ -77,11 +85,7 @@ impl<'t> Descent<'t, '_> {
                 Some(b' ' | b'\t') => self.pos += 1,
                 Some(b'/') if self.at(b"//") => {
                     let start = self.pos;
-                    let length = self.bytes[start..]
-                        .iter()
-                        .position(|&b| b == b'\n' || b == b'\r')
-                        .unwrap_or(self.bytes.len() - start);
-                    self.pos += length;
+                    self.pos = self.run_end(start, |b| b != b'\n' && b != b'\r');
                     self.comment(start);
                 }
                 Some(b'/') if self.at(b"/*") => {
@@ -123,20 +127,12 @@ impl<'t> Descent<'t, '_> {
     /// or optional part comes next.
     fn next_word(&mut self) -> &'t str {
         self.skip();
-        let length = self.bytes[self.pos..]
-            .iter()
-            .position(|&b| !is_ident_char(b))
-            .unwrap_or(self.bytes.len() - self.pos);
-        &self.source[self.pos..self.pos + length]
+        &self.source[self.pos..self.run_end(self.pos, is_ident_char)]
     }
 
     /// Takes `keyword` if it is the next word; returns where it starts.
-    fn keyword(&mut self, keyword: &str) -> Option<usize> {
-        (self.next_word() == keyword).then(|| {
-            let start = self.pos;
-            self.pos += keyword.len();
-            start
-        })
+    fn keyword(&mut self, keyword: &'static str) -> Option<usize> {
+        self.one_of(&[keyword]).map(|(_, start)| start)
     }
 
     /// Takes the next word, which must be one of `keywords`.
@@ -269,11 +265,7 @@ impl<'t> Descent<'t, '_> {
         let start = self.pos;
         let mut catalog = None;
         if self.peek().is_some_and(|b| b.is_ascii_lowercase()) {
-            let name_end = start
-                + self.bytes[start..]
-                    .iter()
-                    .position(|&b| !is_ident_char(b))
-                    .unwrap_or(self.bytes.len() - start);
+            let name_end = self.run_end(start, is_ident_char);
             if self.bytes[name_end..].starts_with(b"::") {
                 catalog = Some(Name::new(
                     self.source[start..name_end].to_owned(),
@@ -301,10 +293,7 @@ impl<'t> Descent<'t, '_> {
         if !self.peek()?.is_ascii_alphanumeric() {
             return None;
         }
-        self.pos += 1 + self.bytes[start + 1..]
-            .iter()
-            .position(|&b| !is_control_id_char(b))
-            .unwrap_or(self.bytes.len() - start - 1);
+        self.pos = self.run_end(start + 1, is_control_id_char);
         Some(&self.source[start..self.pos])
     }
 
