@@ -405,11 +405,11 @@ fn pairs(
     let old_services = by_id(&old.services, |s| &s.id);
     let old_controls = by_id(&old.controls, |c| &c.display);
     let new_controls = by_id(&new.controls, |c| &c.display);
-    let justification = |model: &Model, pair: usize| {
+    fn justification(model: &Model, pair: usize) -> Option<&str> {
         model.pairs[pair]
             .exclusion
-            .map(|e| model.exclusions[e].justification.clone())
-    };
+            .map(|e| model.exclusions[e].justification.as_str())
+    }
 
     for (new_index, pair) in new.pairs.iter().enumerate() {
         let service = &new.services[pair.service];
@@ -444,10 +444,8 @@ fn pairs(
                 Change::new("re-included", Importance::Scope).values(why, Value::Null)
             )),
             (Some(a), Some(b)) if a != b => {
-                let mut change =
-                    at(Change::new("justification", Importance::Wording)
-                        .values(a.clone(), b.clone()));
-                change.words = Some(words(&a, &b));
+                let mut change = at(Change::new("justification", Importance::Wording).values(a, b));
+                change.words = Some(words(a, b));
                 changes.push(change);
             }
             _ => {}
