@@ -20,7 +20,7 @@ pub fn builtin(id: &str) -> Option<&'static BuiltinCatalog> {
     BUILTIN.iter().find(|catalog| catalog.id == id)
 }
 
-/// A built-in baseline (LANGUAGE.md §7), written in `.srm` in `matrices/baselines/`.
+/// A built-in baseline (docs/language.md, "Baselines"), written in `.srm` in `matrices/baselines/`.
 pub struct BuiltinBaseline {
     pub id: &'static str,
     pub text: &'static str,

@@ -1,4 +1,4 @@
-//! The command line (LANGUAGE.md §5). Exit status: 0 success, 1 findings, 2 could not run.
+//! The command line (docs/language.md, "Command line"). Exit status: 0 success, 1 findings, 2 could not run.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -162,7 +162,7 @@ pub fn summarize(diagnostics: &[Diagnostic]) -> Summary {
     }
 }
 
-/// One diagnostic as spec §5 gives it in JSON; `help` is an addition of ours.
+/// One diagnostic as `check --format json` gives it; `help` is an addition of ours.
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub code: &'a str,

@@ -39,7 +39,7 @@ pub enum Edge {
     InDomain,
 }
 
-/// Who owns a pair (LANGUAGE.md §3), in the order the words are tried.
+/// Who owns a pair (docs/language.md, "Ownership"), in the order the words are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ownership {

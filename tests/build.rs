@@ -34,12 +34,12 @@ fn render_all(path: &Path) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// Snapshots of every format, for the spec examples (rendered with their gaps where they have
+/// Snapshots of every format, for the example fixtures (rendered with their gaps where they have
 /// errors) and the complete example.
 #[test]
 fn every_format_of_the_examples_is_reviewed() {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("../shared/spec/examples"))
-        .expect("spec examples")
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/examples"))
+        .expect("the example fixtures")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "srm"))
         .collect();
@@ -280,7 +280,7 @@ fn warnings_alone_raise_no_banner() {
 
 #[test]
 fn gaps_are_refused_unless_allowed_and_then_marked() {
-    let gaps = root().join("../shared/spec/examples/gaps.srm");
+    let gaps = root().join("tests/fixtures/examples/gaps.srm");
     srmc()
         .arg("build")
         .arg(&gaps)
@@ -309,7 +309,7 @@ fn a_failed_build_leaves_an_existing_output_untouched() {
     std::fs::write(&out, "signed version").unwrap();
     srmc()
         .arg("build")
-        .arg(root().join("../shared/spec/examples/gaps.srm"))
+        .arg(root().join("tests/fixtures/examples/gaps.srm"))
         .args(["--format", "html", "-o"])
         .arg(&out)
         .assert()
@@ -402,8 +402,8 @@ fn json_matches_the_shipped_schema() {
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
     for input in [
-        "../shared/spec/examples/cld-controls.srm",
-        "../shared/spec/examples/gaps.srm",
+        "tests/fixtures/examples/cloud-controls.srm",
+        "tests/fixtures/examples/gaps.srm",
         "matrices/nimbus-saas-and-db.srm",
         "tests/fixtures/hostile/hostile.srm",
         "tests/fixtures/ok/baselines_and_inheritance.srm",

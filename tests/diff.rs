@@ -66,7 +66,7 @@ fn every_matrix() -> Vec<PathBuf> {
     for dir in [
         "matrices",
         "tests/fixtures/ok",
-        "../shared/spec/examples",
+        "tests/fixtures/examples",
         "tests/fixtures/diff",
     ] {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {

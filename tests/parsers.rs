@@ -2,7 +2,7 @@
 //! exactly the tree — nodes, spans, comments — and the diagnostics that the pest grammar builds,
 //! for every file the grammar accepts, and gives up on every file it rejects.
 //!
-//! Checked on every `.srm` file in the repository and the spec's examples, and on many small
+//! Checked on every `.srm` file in the repository, and on many small
 //! edits of each (a character inserted or deleted where it most often breaks or bends the
 //! grammar).
 
@@ -20,7 +20,6 @@ fn srm_files() -> Vec<PathBuf> {
     let mut folders = vec![
         root.join("matrices"),
         root.join("tests/fixtures"),
-        root.join("../shared/spec/examples"),
     ];
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {

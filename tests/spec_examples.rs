@@ -1,5 +1,6 @@
-//! Every example beside the normative spec (`../shared/spec/examples`) behaves exactly as its
-//! header comment says. The expectations are read from the headers, not copied here.
+//! The example matrices of `tests/fixtures/examples` — one per behaviour the language standard
+//! illustrates with an example of its own — behave exactly as their header comments say. The
+//! expectations are read from the headers, not copied here.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/examples")
 }
 
 #[derive(Debug)]
@@ -61,7 +62,7 @@ fn expectation(text: &str) -> Expectation {
 #[test]
 fn every_spec_example_behaves_as_its_header_says() {
     let mut checked = 0;
-    for entry in std::fs::read_dir(examples_dir()).expect("../shared/spec/examples exists") {
+    for entry in std::fs::read_dir(examples_dir()).expect("tests/fixtures/examples exists") {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "srm") {
             continue;
@@ -97,11 +98,11 @@ fn every_spec_example_behaves_as_its_header_says() {
     assert!(checked >= 4, "only {checked} examples found");
 }
 
-/// `cld-controls.srm` also states the ownership of its pairs in prose:
-/// "CLD.6.3.1 shared, …, CLD.9.5.2 provider for analytics and customer for warehouse, …".
+/// `cloud-controls.srm` also states the ownership of its pairs in prose:
+/// "CLD.6.3.1 shared, …, CLD.9.5.2 provider for ledger and customer for batch, …".
 #[test]
 fn cld_example_pairs_have_the_ownership_its_header_states() {
-    let path = examples_dir().join("cld-controls.srm");
+    let path = examples_dir().join("cloud-controls.srm");
     let text = std::fs::read_to_string(&path).unwrap();
     let prose: String = text
         .lines()

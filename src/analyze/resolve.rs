@@ -832,7 +832,7 @@ impl Resolver {
                     }
                     ast::ServiceField::Customer(name) => {
                         // A sub-service's customer is the service built on it: often a
-                        // provider party (§7).
+                        // provider party.
                         let is_provider = names
                             .parties
                             .get(name.value.as_str())

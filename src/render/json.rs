@@ -1,4 +1,4 @@
-//! `build --format json`: the stable shape of LANGUAGE.md §5, keys in a fixed order.
+//! `build --format json`: the stable shape of docs/language.md ("JSON output"), keys in a fixed order.
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -58,7 +58,7 @@ struct Pair<'a> {
     ownership: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     exclusion: Option<&'a str>,
-    /// The sub-service organisation the pair inherits from (spec §7).
+    /// The sub-service organisation the pair inherits from.
     #[serde(skip_serializing_if = "Option::is_none")]
     inherited_from: Option<&'a str>,
     duties: Vec<Duty<'a>>,

@@ -21,7 +21,7 @@ pub struct View {
     pub services: Vec<ServiceView>,
     /// Sub-service organisations (`subservice`), outside the matrix's own scope.
     pub subservices: Vec<SubserviceView>,
-    /// The ownership words in §3 order, with their labels: the summary's columns.
+    /// The ownership words in the order they are tried, with their labels: the summary's columns.
     pub ownership_words: Vec<OwnershipCell>,
     pub summary: Vec<DomainSummary>,
     pub summary_total: Vec<usize>,
