@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analyze::Limits;
+use crate::catalog;
+use crate::codes::Code;
 use crate::diagnostics;
 use crate::render::{self, Format};
-use crate::{catalog, codes};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -197,11 +198,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn explain_code(info: &codes::CodeInfo) -> String {
-    let severity = info.severity.as_str();
+fn explain_code(code: Code) -> String {
     format!(
-        "{} ({severity}): {}\n\n{}\n",
-        info.code, info.summary, info.explanation
+        "{code} ({}): {}\n\n{}\n",
+        code.severity(),
+        code.summary(),
+        code.explanation()
     )
 }
 
@@ -309,8 +311,8 @@ fn build(args: BuildArgs) -> ExitCode {
 
 fn explain(args: ExplainArgs) -> ExitCode {
     let (Some(service), Some(control)) = (&args.service, &args.control) else {
-        return match codes::lookup(&args.target) {
-            Some(info) => print(&explain_code(info)),
+        return match Code::parse(&args.target) {
+            Some(code) => print(&explain_code(code)),
             None => fail(&format!(
                 "`{}` is not a diagnostic code of srmc (E001–E003, E101–E109, E201–E209, E401, E402, W301–W305); to explain a pair, give a file with --service and --control",
                 args.target
@@ -404,7 +406,10 @@ fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
             text.clone(),
         ));
         let (tree, problems) = crate::syntax::parse(file, &text);
-        let syntax_errors: Vec<_> = problems.into_iter().filter(|d| d.code == "E001").collect();
+        let syntax_errors: Vec<_> = problems
+            .into_iter()
+            .filter(|d| d.code == Code::E001)
+            .collect();
         if !syntax_errors.is_empty() {
             eprint!(
                 "{}",

@@ -9,6 +9,7 @@ use std::fmt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
 
+use crate::codes::Code;
 use crate::source::{Sources, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -16,16 +17,6 @@ use crate::source::{Sources, Span};
 pub enum Severity {
     Error,
     Warning,
-}
-
-impl Severity {
-    fn of_code(code: &str) -> Severity {
-        if code.starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
-        }
-    }
 }
 
 impl Severity {
@@ -58,8 +49,7 @@ pub struct Label {
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub code: &'static str,
-    pub severity: Severity,
+    pub code: Code,
     /// What is wrong, without the pair: the pair is in `pair`, so one duty's findings across
     /// services can be grouped.
     pub message: String,
@@ -87,11 +77,9 @@ fn clip(text: String) -> String {
 }
 
 impl Diagnostic {
-    /// A diagnostic with the severity its code has (`W…` codes are warnings).
-    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::of_code(code),
             message: clip(message.into()),
             span,
             label: None,
@@ -99,6 +87,14 @@ impl Diagnostic {
             help: None,
             pair: None,
         }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
     }
 
     pub fn label(mut self, text: impl Into<String>) -> Self {
@@ -152,10 +148,7 @@ pub struct Summary {
 }
 
 pub fn summarize(diagnostics: &[Diagnostic]) -> Summary {
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     Summary {
         errors,
         warnings: diagnostics.len() - errors,
@@ -165,7 +158,7 @@ pub fn summarize(diagnostics: &[Diagnostic]) -> Summary {
 /// One diagnostic as `check --format json` gives it; `help` is an addition of ours.
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
-    pub code: &'a str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: &'a str,
@@ -183,7 +176,7 @@ pub fn to_json<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> JsonDiag
     let at = sources.line_col(diagnostic.span);
     JsonDiagnostic {
         code: diagnostic.code,
-        severity: diagnostic.severity,
+        severity: diagnostic.severity(),
         message: diagnostic.full_message(),
         file: &sources.get(diagnostic.span.file).name,
         line: at.line,
@@ -284,7 +277,7 @@ impl<'a> MietteView<'a> {
             _ => format!("{} ({} pairs)", first.message, members.len()),
         };
         // The code goes into the message line, as compilers print it: `error[E203]: …`.
-        let message = format!("{}[{}]: {text}", first.severity, first.code);
+        let message = format!("{}[{}]: {text}", first.severity(), first.code);
         let mut notes = Vec::new();
         if members.len() > 1 {
             let pairs: Vec<&PairRef> = members.iter().filter_map(|d| d.pair.as_ref()).collect();
@@ -365,7 +358,7 @@ impl std::error::Error for MietteView<'_> {}
 
 impl miette::Diagnostic for MietteView<'_> {
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.first.severity {
+        Some(match self.first.severity() {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::analyze::model::Model;
+use crate::codes::Code;
 use crate::graph::ResponsibilityGraph;
 use crate::render::view::fingerprint;
 use crate::Compilation;
@@ -62,7 +63,7 @@ pub struct Change {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub words: Option<Vec<WordEdit>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     /// The domain title of the control, for grouping.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
@@ -561,7 +562,7 @@ fn compare_duties(
 
 /// Findings present on one side only, matched by code, pair and message (not by line).
 fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &mut Vec<Change>) {
-    type Key<'a> = (&'static str, Option<(&'a str, &'a str)>, &'a str);
+    type Key<'a> = (Code, Option<(&'a str, &'a str)>, &'a str);
     fn keys(c: &Compilation) -> Vec<Key<'_>> {
         c.diagnostics
             .iter()

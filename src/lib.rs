@@ -24,7 +24,8 @@ use std::path::Path;
 
 use analyze::model::Model;
 use analyze::{FatalError, Limits};
-use diagnostics::{Diagnostic, Severity};
+use codes::Code;
+use diagnostics::Diagnostic;
 use graph::ResponsibilityGraph;
 use source::Sources;
 
@@ -41,10 +42,7 @@ pub struct Compilation {
 
 impl Compilation {
     pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -67,7 +65,7 @@ pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilat
     // broken items may well define, so they wait until every file parses.
     let complete = !diagnostics
         .iter()
-        .any(|d| matches!(d.code, "E001" | "E002"));
+        .any(|d| matches!(d.code, Code::E001 | Code::E002));
     let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources, complete);
     diagnostics.extend(resolve_diagnostics);
     let (model, graph) = match model {

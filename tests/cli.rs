@@ -122,13 +122,13 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn explain_prints_every_code() {
-    for info in srmc::codes::CODES {
+    for code in srmc::codes::Code::ALL {
         srmc()
-            .args(["explain", &info.code.to_lowercase()])
+            .args(["explain", &code.as_str().to_lowercase()])
             .assert()
             .code(0)
-            .stdout(predicate::str::starts_with(format!("{} (", info.code)))
-            .stdout(predicate::str::contains(info.summary));
+            .stdout(predicate::str::starts_with(format!("{code} (")))
+            .stdout(predicate::str::contains(code.summary()));
     }
     srmc()
         .args(["explain", "E999"])

@@ -17,10 +17,7 @@ use common::assert_parsers_agree;
 fn srm_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut folders = vec![
-        root.join("matrices"),
-        root.join("tests/fixtures"),
-    ];
+    let mut folders = vec![root.join("matrices"), root.join("tests/fixtures")];
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;

@@ -158,7 +158,7 @@ proptest! {
         let unowned: Vec<(String, String)> = before
             .diagnostics
             .iter()
-            .filter(|d| d.code == "E201")
+            .filter(|d| d.code == srmc::codes::Code::E201)
             .filter_map(|d| d.pair.as_ref().map(|p| (p.service.clone(), p.control.clone())))
             .collect();
         prop_assume!(!unowned.is_empty());
@@ -170,7 +170,7 @@ proptest! {
         let codes = |c: &srmc::Compilation| -> BTreeSet<(String, Option<(String, String)>)> {
             c.diagnostics
                 .iter()
-                .map(|d| (d.code.to_owned(), d.pair.as_ref().map(|p| (p.service.clone(), p.control.clone()))))
+                .map(|d| (d.code.as_str().to_owned(), d.pair.as_ref().map(|p| (p.service.clone(), p.control.clone()))))
                 .collect()
         };
         let (old, new) = (codes(&before), codes(&after));

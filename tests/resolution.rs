@@ -49,7 +49,11 @@ fn compile(body: &str) -> Compilation {
 }
 
 fn codes(compilation: &Compilation) -> Vec<&'static str> {
-    compilation.diagnostics.iter().map(|d| d.code).collect()
+    compilation
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
 }
 
 /// `(duty id, party=letters …)` of every duty that holds for a pair, and its ownership word.

@@ -5,6 +5,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::syntax::{self, ast};
@@ -148,7 +149,7 @@ impl Loader<'_> {
         if let Some(at) = invalid_at {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "E002",
+                    Code::E002,
                     Span::new(file, at, at),
                     "the file is not UTF-8 text",
                 )
@@ -193,7 +194,7 @@ impl Loader<'_> {
         let relative = Path::new(written);
         if relative.is_absolute() {
             self.diagnostics.push(
-                Diagnostic::new("E106", span, format!("import `{written}` is an absolute path"))
+                Diagnostic::new(Code::E106, span, format!("import `{written}` is an absolute path"))
                     .label("absolute path")
                     .help("import paths are relative to the importing file and stay inside the root file's directory"),
             );
@@ -206,7 +207,7 @@ impl Loader<'_> {
             Err(error) => {
                 self.diagnostics.push(
                     Diagnostic::new(
-                        "E106",
+                        Code::E106,
                         span,
                         format!("cannot import `{written}`: {}", io_reason(&error)),
                     )
@@ -222,7 +223,7 @@ impl Loader<'_> {
         if !canonical.starts_with(&self.root_dir) {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "E106",
+                    Code::E106,
                     span,
                     format!("import `{written}` leaves the root directory"),
                 )
@@ -243,9 +244,13 @@ impl Loader<'_> {
                 })
                 .collect();
             self.diagnostics.push(
-                Diagnostic::new("E107", span, format!("import cycle: {}", chain.join(" → ")))
-                    .label("this import closes the cycle")
-                    .help("move what both files need into a third file that imports neither"),
+                Diagnostic::new(
+                    Code::E107,
+                    span,
+                    format!("import cycle: {}", chain.join(" → ")),
+                )
+                .label("this import closes the cycle")
+                .help("move what both files need into a third file that imports neither"),
             );
             return;
         }
@@ -255,16 +260,20 @@ impl Loader<'_> {
         }
         if fs::metadata(&canonical).is_ok_and(|m| m.is_dir()) {
             self.diagnostics.push(
-                Diagnostic::new("E106", span, format!("import `{written}` is a directory"))
-                    .label("a directory")
-                    .help("import a `.srm` file"),
+                Diagnostic::new(
+                    Code::E106,
+                    span,
+                    format!("import `{written}` is a directory"),
+                )
+                .label("a directory")
+                .help("import a `.srm` file"),
             );
             return;
         }
         if self.files.len() + 1 > self.limits.max_files {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "E003",
+                    Code::E003,
                     span,
                     format!("more than {} files imported", self.limits.max_files),
                 )
@@ -278,9 +287,13 @@ impl Loader<'_> {
             Ok(bytes) => bytes,
             Err(reason) => {
                 self.diagnostics.push(
-                    Diagnostic::new("E003", span, format!("cannot import `{written}`: {reason}"))
-                        .label("too large")
-                        .help("raise the limits with --max-file-bytes and --max-total-bytes"),
+                    Diagnostic::new(
+                        Code::E003,
+                        span,
+                        format!("cannot import `{written}`: {reason}"),
+                    )
+                    .label("too large")
+                    .help("raise the limits with --max-file-bytes and --max-total-bytes"),
                 );
                 return;
             }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::load::Loaded;
 use super::model::*;
 use crate::catalog;
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast;
@@ -130,7 +131,7 @@ impl Resolver {
     fn duplicate(&mut self, what: &str, name: &ast::Name, first: Span) {
         self.error(
             Diagnostic::new(
-                "E104",
+                Code::E104,
                 name.span,
                 format!("{what} `{}` is defined twice", name.value),
             )
@@ -224,7 +225,7 @@ impl Resolver {
                 if let Some(list) = &block.services {
                     self.error(
                         Diagnostic::new(
-                            "E109",
+                            Code::E109,
                             list[0].span,
                             format!("baseline `{}` names services", baseline.id.value),
                         )
@@ -289,7 +290,7 @@ impl Resolver {
             if catalog::builtin_baseline(&baseline.id.value).is_some() {
                 self.error(
                     Diagnostic::new(
-                        "E104",
+                        Code::E104,
                         baseline.id.span,
                         format!("baseline `{}` is built in", baseline.id.value),
                     )
@@ -358,7 +359,7 @@ impl Resolver {
             let first = &services[members[0]];
             self.error(
                 Diagnostic::new(
-                    "E207",
+                    Code::E207,
                     first.span,
                     format!("`runs-on` cycle between {}", names.join(", ")),
                 )
@@ -387,7 +388,7 @@ impl Resolver {
                 "no `matrix` header: every matrix has exactly one"
             };
             self.whole_matrix_error(
-                Diagnostic::new("E001", at, message)
+                Diagnostic::new(Code::E001, at, message)
                     .label("header expected")
                     .help("start the file with\n  matrix \"Title\" {\n    version   \"1.0.0\"\n    effective 2026-01-01\n    catalog   iso27017\n  }"),
             );
@@ -396,7 +397,7 @@ impl Resolver {
         if first.span.file != root {
             self.whole_matrix_error(
                 Diagnostic::new(
-                    "E001",
+                    Code::E001,
                     first.span,
                     "the `matrix` header is in an imported file",
                 )
@@ -409,7 +410,7 @@ impl Resolver {
         }
         for other in others {
             self.error(
-                Diagnostic::new("E104", other.span, "a second `matrix` header")
+                Diagnostic::new(Code::E104, other.span, "a second `matrix` header")
                     .label("second header")
                     .related(first.span, "first header")
                     .help("a compiled matrix has exactly one header; imported files hold parties, services, catalogs and control blocks only"),
@@ -429,7 +430,7 @@ impl Resolver {
             if let Some(earlier) = seen.insert(field.keyword(), span) {
                 self.error(
                     Diagnostic::new(
-                        "E104",
+                        Code::E104,
                         span,
                         format!("`{}` is given twice in the header", field.keyword()),
                     )
@@ -446,7 +447,7 @@ impl Resolver {
                     if !is_calendar_date(&date.value) {
                         self.error(
                             Diagnostic::new(
-                                "E109",
+                                Code::E109,
                                 date.span,
                                 format!("`{}` is not a calendar date", date.value),
                             )
@@ -467,7 +468,7 @@ impl Resolver {
             if !seen.contains_key(keyword) {
                 self.whole_matrix_error(
                     Diagnostic::new(
-                        "E001",
+                        Code::E001,
                         first.title.span,
                         format!("the matrix header has no `{keyword}`"),
                     )
@@ -501,7 +502,7 @@ impl Resolver {
             if catalog::builtin(&catalog.id.value).is_some() {
                 self.error(
                     Diagnostic::new(
-                        "E104",
+                        Code::E104,
                         catalog.id.span,
                         format!("catalog `{}` is built in", catalog.id.value),
                     )
@@ -525,7 +526,7 @@ impl Resolver {
             if names.catalogs.contains_key(&name.value) {
                 self.error(
                     Diagnostic::new(
-                        "E104",
+                        Code::E104,
                         name.span,
                         format!("catalog `{}` is listed twice", name.value),
                     )
@@ -553,7 +554,7 @@ impl Resolver {
                         );
                         self.whole_matrix_error(
                             Diagnostic::new(
-                                "E105",
+                                Code::E105,
                                 name.span,
                                 format!("unknown catalog `{}`", name.value),
                             )
@@ -601,7 +602,7 @@ impl Resolver {
                     );
                     self.error(
                         Diagnostic::new(
-                            "E109",
+                            Code::E109,
                             control.domain.span,
                             format!(
                                 "catalog `{}` declares no domain `{}`",
@@ -621,7 +622,7 @@ impl Resolver {
                             if parsed.is_none() {
                                 self.error(
                                     Diagnostic::new(
-                                        "E109",
+                                        Code::E109,
                                         model.span,
                                         format!("`{}` is not a service model", model.value),
                                     )
@@ -666,7 +667,7 @@ impl Resolver {
             if matches!(party.id.value.as_str(), "provider" | "customer") {
                 self.error(
                     Diagnostic::new(
-                        "E109",
+                        Code::E109,
                         party.id.span,
                         format!("`{}` is a role keyword and cannot be a party id", party.id.value),
                     )
@@ -678,7 +679,7 @@ impl Resolver {
             let Some(kind) = PartyKind::parse(&party.kind.value) else {
                 self.error(
                     Diagnostic::new(
-                        "E109",
+                        Code::E109,
                         party.kind.span,
                         format!("`{}` is not a party kind", party.kind.value),
                     )
@@ -721,16 +722,20 @@ impl Resolver {
                 ),
             );
             self.whole_matrix_error(
-                Diagnostic::new("E101", name.span, format!("unknown party `{}`", name.value))
-                    .label("no such party")
-                    .help(hint),
+                Diagnostic::new(
+                    Code::E101,
+                    name.span,
+                    format!("unknown party `{}`", name.value),
+                )
+                .label("no such party")
+                .help(hint),
             );
             return None;
         };
         if parties[index].kind != kind {
             self.error(
                 Diagnostic::new(
-                    "E109",
+                    Code::E109,
                     name.span,
                     format!(
                         "`{}` is a {} party and cannot be a service's {role}",
@@ -792,7 +797,7 @@ impl Resolver {
                 if let Some(first) = seen.insert(field.keyword(), span) {
                     self.error(
                         Diagnostic::new(
-                            "E104",
+                            Code::E104,
                             span,
                             format!(
                                 "`{}` is given twice for service `{}`",
@@ -812,7 +817,7 @@ impl Resolver {
                         if model.is_none() {
                             self.error(
                                 Diagnostic::new(
-                                    "E109",
+                                    Code::E109,
                                     word.span,
                                     format!("`{}` is not a service model", word.value),
                                 )
@@ -863,7 +868,7 @@ impl Resolver {
                                     );
                                     self.whole_matrix_error(
                                         Diagnostic::new(
-                                            "E209",
+                                            Code::E209,
                                             name.span,
                                             format!("unknown baseline `{}`", name.value),
                                         )
@@ -882,7 +887,7 @@ impl Resolver {
                 if !seen.contains_key(keyword) {
                     self.error(
                         Diagnostic::new(
-                            "E109",
+                            Code::E109,
                             service.id.span,
                             format!("service `{}` has no `{keyword}`", service.id.value),
                         )
@@ -896,7 +901,7 @@ impl Resolver {
                     [only] => customer = Some(only),
                     _ => self.whole_matrix_error(
                         Diagnostic::new(
-                            "E109",
+                            Code::E109,
                             service.id.span,
                             format!(
                                 "service `{}` names no customer, and the matrix declares {} customer parties",
@@ -975,7 +980,7 @@ impl Resolver {
                             )
                         };
                         self.whole_matrix_error(
-                            Diagnostic::new("E105", name.span, message)
+                            Diagnostic::new(Code::E105, name.span, message)
                                 .label("not a header catalog")
                                 .help(hint),
                         );
@@ -1000,7 +1005,7 @@ impl Resolver {
                 if matched.is_empty() {
                     self.whole_matrix_error(
                         Diagnostic::new(
-                            "E103",
+                            Code::E103,
                             control.span,
                             format!("pattern `{}` matches no control", control.display()),
                         )
@@ -1033,7 +1038,7 @@ impl Resolver {
                     );
                     self.whole_matrix_error(
                         Diagnostic::new(
-                            "E103",
+                            Code::E103,
                             control.span,
                             format!("unknown control `{}`", control.display()),
                         )
@@ -1049,7 +1054,7 @@ impl Resolver {
                         .collect();
                     self.error(
                         Diagnostic::new(
-                            "E108",
+                            Code::E108,
                             control.span,
                             format!(
                                 "control id `{}` is in {} catalogs",
@@ -1082,7 +1087,7 @@ impl Resolver {
                     );
                     self.whole_matrix_error(
                         Diagnostic::new(
-                            "E102",
+                            Code::E102,
                             name.span,
                             format!("unknown service `{}`", name.value),
                         )
@@ -1141,7 +1146,7 @@ impl Resolver {
             if let Some(first) = ids.insert(id.clone(), id_span) {
                 self.error(
                     Diagnostic::new(
-                        "E104",
+                        Code::E104,
                         id_span,
                         format!("duty id `{id}` is used twice in this control block"),
                     )
@@ -1157,7 +1162,7 @@ impl Resolver {
                     if let PartyRef::Party(party) = assignment.party {
                         self.error(
                             Diagnostic::new(
-                                "E109",
+                                Code::E109,
                                 assignment.span,
                                 format!(
                                     "party `{}` is named in a baseline",
@@ -1203,7 +1208,7 @@ impl Resolver {
             } else {
                 self.error(
                     Diagnostic::new(
-                        "E208",
+                        Code::E208,
                         inherit.from.span,
                         format!(
                             "service `{}` does not run on `{}`",
@@ -1247,7 +1252,7 @@ impl Resolver {
             if let Some(first) = seen.insert(name, name_span) {
                 self.error(
                     Diagnostic::new(
-                        "E109",
+                        Code::E109,
                         name_span,
                         format!("`{name}` is listed twice in this duty"),
                     )
@@ -1270,9 +1275,13 @@ impl Resolver {
                             ),
                         );
                         self.whole_matrix_error(
-                            Diagnostic::new("E101", name_span, format!("unknown party `{other}`"))
-                                .label("no such party")
-                                .help(hint),
+                            Diagnostic::new(
+                                Code::E101,
+                                name_span,
+                                format!("unknown party `{other}`"),
+                            )
+                            .label("no such party")
+                            .help(hint),
                         );
                         incomplete = true;
                         PartyRef::Unresolved
@@ -1295,7 +1304,7 @@ impl Resolver {
                 if valid.is_empty() {
                     self.error(
                         Diagnostic::new(
-                            "E109",
+                            Code::E109,
                             place,
                             format!("`{word}` is not a RACI letter"),
                         )
@@ -1355,7 +1364,7 @@ impl Resolver {
                 .as_ref()
                 .map_or(exclusion.span, |j| j.span);
             self.error(
-                Diagnostic::new("E401", span, "exclusion without a justification")
+                Diagnostic::new(Code::E401, span, "exclusion without a justification")
                     .label(if exclusion.justification.is_some() {
                         "empty justification"
                     } else {
@@ -1404,7 +1413,7 @@ impl Resolver {
                         if let Some((_, first)) = seen.iter().find(|(p, _)| *p == party) {
                             self.error(
                                 Diagnostic::new(
-                                    "E109",
+                                    Code::E109,
                                     assignment.span,
                                     format!(
                                         "for service `{}` this line and an earlier one both name `{}`",

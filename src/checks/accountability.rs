@@ -4,6 +4,7 @@
 
 use super::{pair_names, party_list};
 use crate::analyze::model::{Model, Side};
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
@@ -29,7 +30,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
             if !facts.is_owned() {
                 diagnostics.push(
                     Diagnostic::new(
-                        "E202",
+                        Code::E202,
                         def.head,
                         format!("duty `{}` has no accountable party", def.id),
                     )
@@ -41,7 +42,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
             if facts.both_sides() {
                 diagnostics.push(
                     Diagnostic::new(
-                        "E203",
+                        Code::E203,
                         def.head,
                         format!(
                             "duty `{}` is accountable on both sides: {} on the provider side, {} on the customer side",
@@ -62,7 +63,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                 };
                 diagnostics.push(
                     Diagnostic::new(
-                        "E204",
+                        Code::E204,
                         def.head,
                         format!(
                             "duty `{}` has {} accountable parties on the {side} side: {}",
@@ -79,7 +80,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
             if !facts.responsible {
                 diagnostics.push(
                     Diagnostic::new(
-                        "W301",
+                        Code::W301,
                         def.head,
                         format!("duty `{}` has no responsible party", def.id),
                     )

@@ -2,6 +2,7 @@
 
 use super::pair_names;
 use crate::analyze::model::Model;
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
@@ -16,7 +17,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
         let (service, control) = pair_names(model, index);
         diagnostics.push(
             Diagnostic::new(
-                "E201",
+                Code::E201,
                 model.services[pair.service].span,
                 "owned by nobody: no duty and no exclusion",
             )

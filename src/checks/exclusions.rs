@@ -1,6 +1,7 @@
 //! W303: an exclusion that decides no pair. (E401 is reported where exclusions are resolved.)
 
 use crate::analyze::model::Model;
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
 pub fn check(model: &Model) -> Vec<Diagnostic> {
@@ -9,7 +10,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         .iter()
         .filter(|exclusion| !exclusion.effective)
         .map(|exclusion| {
-            Diagnostic::new("W303", exclusion.span, "exclusion covers no in-scope pair")
+            Diagnostic::new(Code::W303, exclusion.span, "exclusion covers no in-scope pair")
                 .label("excludes nothing")
                 .help("every pair it names is already excluded by an earlier exclusion or given duties at a higher level; remove it, or correct its controls or services")
         })

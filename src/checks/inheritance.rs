@@ -3,6 +3,7 @@
 
 use super::pair_names;
 use crate::analyze::model::Model;
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{Ownership, ResponsibilityGraph};
 
@@ -24,7 +25,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
         let (service, control) = pair_names(model, index);
         diagnostics.push(
             Diagnostic::new(
-                "E206",
+                Code::E206,
                 inherit.span,
                 format!(
                     "inherits {control} from `{}`, where it is {there}, not owned by the sub-service's provider",

@@ -1,6 +1,7 @@
 //! W302: every declared party holds a letter somewhere.
 
 use crate::analyze::model::Model;
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
 pub fn check(model: &Model) -> Vec<Diagnostic> {
@@ -25,7 +26,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         .filter(|(_, assigned)| !assigned)
         .map(|(party, _)| {
             Diagnostic::new(
-                "W302",
+                Code::W302,
                 party.span,
                 format!("party `{}` is declared but never assigned", party.id),
             )

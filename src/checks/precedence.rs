@@ -2,6 +2,7 @@
 
 use super::pair_names;
 use crate::analyze::model::{Clash, Model};
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
 pub fn check(model: &Model) -> Vec<Diagnostic> {
@@ -22,7 +23,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 let (service, control) = pair_names(model, pair);
                 let duty = &model.duties[second];
                 Diagnostic::new(
-                    "E205",
+                    Code::E205,
                     duty.head,
                     format!(
                         "duty id `{}` is defined twice for this pair at the {} level",
@@ -47,7 +48,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 let (service, control) = pair_names(model, pair);
                 let exclusion = &model.exclusions[exclusion];
                 Diagnostic::new(
-                    "E402",
+                    Code::E402,
                     exclusion.span,
                     format!(
                         "excluded and given duty `{}` at the same ({}) level",

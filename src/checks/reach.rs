@@ -3,6 +3,7 @@
 
 use super::pair_names;
 use crate::analyze::model::{Model, Raci, Side};
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
@@ -29,7 +30,7 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
             let models: Vec<&str> = reach.iter().map(|m| m.as_str()).collect();
             diagnostics.push(
                 Diagnostic::new(
-                    "W304",
+                    Code::W304,
                     def.head,
                     format!(
                         "duty `{}` makes the customer side responsible, but in {} the customer cannot act on {control_id}",

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::markdown::escape_cell;
 use super::templates::{self, Escape};
+use crate::codes::Code;
 use crate::diff::{Change, Diff, Importance, Version, WordEdit};
 
 #[derive(Serialize)]
@@ -85,8 +86,8 @@ fn what(change: &Change) -> String {
     let field = change.field.unwrap_or("");
     match change.kind {
         "ownership" => "ownership".to_owned(),
-        "finding-introduced" => format!("new finding {}", change.code.unwrap_or("")),
-        "finding-resolved" => format!("resolved finding {}", change.code.unwrap_or("")),
+        "finding-introduced" => format!("new finding {}", change.code.map_or("", Code::as_str)),
+        "finding-resolved" => format!("resolved finding {}", change.code.map_or("", Code::as_str)),
         "excluded" => "excluded".to_owned(),
         "re-included" => "back in scope".to_owned(),
         "justification" => "justification reworded".to_owned(),

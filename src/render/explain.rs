@@ -178,7 +178,7 @@ pub fn explain_pair(
                     .as_ref()
                     .is_some_and(|p| p.service == service && p.control == control_def.display)
             })
-            .map(|d| format!("{}[{}]: {}", d.severity, d.code, d.message))
+            .map(|d| format!("{}[{}]: {}", d.severity(), d.code, d.message))
             .collect(),
     };
     if json {

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::markdown;
 use crate::analyze::model::{Model, PartyKind, ServiceModel};
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::codes::Code;
+use crate::diagnostics::Diagnostic;
 use crate::graph::{Ownership, ResponsibilityGraph};
 use crate::source::Sources;
 
@@ -221,7 +222,7 @@ pub struct ExclusionView {
 
 #[derive(Debug, Serialize)]
 pub struct FindingView {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: &'static str,
     pub message: String,
     pub location: String,
@@ -450,7 +451,7 @@ impl View {
         let exclusions = Self::exclusions(model, &place);
         // The findings section says the matrix is not ready to sign: only errors make it so
         // (and `build` renders errors only with `--allow-gaps`).
-        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+        let has_errors = diagnostics.iter().any(|d| d.is_error());
         let findings: Vec<FindingView> = diagnostics
             .iter()
             .filter(|_| has_errors)
@@ -458,7 +459,7 @@ impl View {
                 let at = sources.line_col(d.span);
                 FindingView {
                     code: d.code,
-                    severity: d.severity.as_str(),
+                    severity: d.severity().as_str(),
                     message: d.full_message(),
                     location: format!(
                         "{}:{}:{}",

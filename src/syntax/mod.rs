@@ -13,6 +13,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 use pest::Parser as _;
 
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 use ast::*;
@@ -222,7 +223,7 @@ fn syntax_error(file: FileId, text: &str, at: usize, variant: &ErrorVariant<Rule
     } else {
         syntax_hint(&found)
     };
-    Diagnostic::new("E001", span, message)
+    Diagnostic::new(Code::E001, span, message)
         .label(label)
         .help(hint)
 }
@@ -240,7 +241,7 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
         if !text[start + 3..].contains("\"\"\"") {
             return Some(
                 Diagnostic::new(
-                    "E001",
+                    Code::E001,
                     Span::new(file, start, start + 3),
                     "this text block is never closed",
                 )
@@ -252,7 +253,7 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
     if rest.starts_with("/*") && !rest[2..].contains("*/") {
         return Some(
             Diagnostic::new(
-                "E001",
+                Code::E001,
                 Span::new(file, at, at + 2),
                 "this block comment is never closed",
             )
@@ -265,7 +266,7 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
     }
     if !string_closes_on_its_line(&rest[1..]) {
         return Some(
-            Diagnostic::new("E001", Span::new(file, at, at + 1), "this string is not closed on its line")
+            Diagnostic::new(Code::E001, Span::new(file, at, at + 1), "this string is not closed on its line")
                 .label("string starts here")
                 .help("close it with `\"` before the end of the line; a text of several lines is a `\"\"\"` text block"),
         );
@@ -274,7 +275,7 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
     let start = at + 1 + offset;
     Some(
         Diagnostic::new(
-            "E001",
+            Code::E001,
             Span::new(file, start, start + escape.len()),
             format!("`{escape}` is not an escape sequence"),
         )
@@ -846,7 +847,7 @@ mod tests {
             "€€\n\"\"\"€",
         ] {
             let (_, diagnostics) = parse(FileId(0), text);
-            assert!(diagnostics.iter().any(|d| d.code == "E001"), "{text}");
+            assert!(diagnostics.iter().any(|d| d.code == Code::E001), "{text}");
         }
     }
 

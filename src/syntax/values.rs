@@ -2,6 +2,7 @@
 //! text blocks, and check texts and control-id patterns. One place, so that the two parsers
 //! cannot disagree on a value or a diagnostic.
 
+use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -53,7 +54,7 @@ impl Values {
                             let at = body_start + start - 2;
                             self.diagnostics.push(
                                 Diagnostic::new(
-                                    "E001",
+                                    Code::E001,
                                     Span::new(self.file, at, at + digits.len() + 4),
                                     format!("`\\u{{{digits}}}` is not a Unicode character"),
                                 )
@@ -88,11 +89,15 @@ impl Values {
     ) -> ControlRef {
         if pattern && !(id.ends_with('.') || id.ends_with('-')) {
             self.diagnostics.push(
-                Diagnostic::new("E001", span, format!("`{id}*` is not a control-id pattern"))
-                    .label("`*` must follow a dot or a dash")
-                    .help(format!(
-                        "write `{id}.*` or `{id}-*` to match every control whose id starts with it"
-                    )),
+                Diagnostic::new(
+                    Code::E001,
+                    span,
+                    format!("`{id}*` is not a control-id pattern"),
+                )
+                .label("`*` must follow a dot or a dash")
+                .help(format!(
+                    "write `{id}.*` or `{id}-*` to match every control whose id starts with it"
+                )),
             );
         }
         ControlRef {
@@ -109,7 +114,7 @@ impl Values {
         if value.len() > self.max_string_bytes {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "E003",
+                    Code::E003,
                     Span::new(span.file, span.start as usize, span.start as usize + 1),
                     format!(
                         "a text of {} bytes, more than the limit of {} bytes",
@@ -125,7 +130,7 @@ impl Values {
         if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "W305",
+                    Code::W305,
                     span,
                     format!(
                         "text holds U+{:04X}, which changes how it reads without showing",
@@ -147,7 +152,7 @@ impl Values {
         {
             self.diagnostics.push(
                 Diagnostic::new(
-                    "E109",
+                    Code::E109,
                     span,
                     format!("text holds the control character U+{:04X}", c as u32),
                 )
