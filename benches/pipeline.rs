@@ -69,7 +69,7 @@ fn analyze(bencher: Bencher, services: usize) {
             (loaded, sources)
         })
         .bench_local_values(|(loaded, mut sources)| {
-            srmc::analyze::resolve(loaded, &mut sources, true)
+            srmc::analyze::resolve(loaded, &mut sources)
         });
 }
 

@@ -57,9 +57,9 @@ fn load_builtin<T>(
         None,
         text.to_owned(),
     ));
-    let (tree, diagnostics) = syntax::parse(file, text);
-    let item = tree.and_then(|tree| tree.items.into_iter().find_map(pick));
-    match item {
+    let parsed = syntax::parse(file, text);
+    let diagnostics = parsed.diagnostics;
+    match parsed.tree.items.into_iter().find_map(pick) {
         Some(item) if diagnostics.is_empty() => (file, item),
         // The embedded files are checked by the test suite; this is a build defect.
         _ => panic!(

@@ -405,12 +405,13 @@ fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
             None,
             text.clone(),
         ));
-        let (tree, problems) = crate::syntax::parse(file, &text);
-        let syntax_errors: Vec<_> = problems
-            .into_iter()
-            .filter(|d| d.code == Code::E001)
-            .collect();
-        if !syntax_errors.is_empty() {
+        let parsed = crate::syntax::parse(file, &text);
+        if !parsed.whole {
+            let syntax_errors: Vec<_> = parsed
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == Code::E001)
+                .collect();
             eprint!(
                 "{}",
                 diagnostics::render_human(
@@ -429,13 +430,9 @@ fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
         }
         // The layout may change, the meaning may not: the formatted text must parse to the same
         // tree (spans aside) with the same comments.
-        let (again, _) = crate::syntax::parse(file, &formatted);
-        let same = match (&tree, &again) {
-            (Some(before), Some(after)) => {
-                crate::format::says_the_same(before, &text, after, &formatted)
-            }
-            _ => false,
-        };
+        let again = crate::syntax::parse(file, &formatted);
+        let same = again.whole
+            && crate::format::says_the_same(&parsed.tree, &text, &again.tree, &formatted);
         if !same {
             return fail(&format!(
                 "formatting `{shown}` would change what it says; it was left as it is (please report this)"

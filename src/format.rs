@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn a_change_of_assignments_or_comments_is_a_change_of_meaning() {
         let before = "control X {\n  duty a \"A\" { // why\n    provider: R A\n  }\n}\n";
-        let tree = |text: &str| parse(FileId(0), text).0.expect("a tree");
+        let tree = |text: &str| parse(FileId(0), text).tree;
         let same = |after: &str| says_the_same(&tree(before), before, &tree(after), after);
         assert!(same(
             "control X {\n duty a \"A\" {   // why\n provider:   R  A\n }\n}\n"

@@ -24,7 +24,6 @@ use std::path::Path;
 
 use analyze::model::Model;
 use analyze::{FatalError, Limits};
-use codes::Code;
 use diagnostics::Diagnostic;
 use graph::ResponsibilityGraph;
 use source::Sources;
@@ -63,10 +62,8 @@ pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilat
     // After a syntax error the files hold only the items that parsed: the checks that need the
     // whole matrix (unknown names, unowned controls, unused parties) would report what the
     // broken items may well define, so they wait until every file parses.
-    let complete = !diagnostics
-        .iter()
-        .any(|d| matches!(d.code, Code::E001 | Code::E002));
-    let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources, complete);
+    let complete = loaded.whole;
+    let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources);
     diagnostics.extend(resolve_diagnostics);
     let (model, graph) = match model {
         Some(model) => {

@@ -49,6 +49,9 @@ pub struct Loaded {
     pub files: Vec<ast::File>,
     /// (index into `files`, index into that file's items).
     pub order: Vec<(usize, usize)>,
+    /// Whether every file was read and parsed whole (see [`syntax::Parsed::whole`]): only then
+    /// can the checks that judge the matrix as a whole run.
+    pub whole: bool,
 }
 
 struct Loader<'a> {
@@ -61,6 +64,7 @@ struct Loader<'a> {
     order: Vec<(usize, usize)>,
     /// Canonical paths of the files being loaded, outermost first, to find cycles.
     stack: Vec<PathBuf>,
+    whole: bool,
 }
 
 /// Loads `root` and its imports. `shown` is the name diagnostics give the root file (imports are
@@ -102,6 +106,7 @@ pub fn load(
         files: Vec::new(),
         order: Vec::new(),
         stack: Vec::new(),
+        whole: true,
     };
     let text = read_limited(&canonical, limits.max_file_bytes)
         .map_err(|error| FatalError(format!("cannot read `{shown}`: {error}")))?;
@@ -109,6 +114,7 @@ pub fn load(
     let loaded = Loaded {
         files: loader.files,
         order: loader.order,
+        whole: loader.whole,
     };
     Ok((loaded, loader.diagnostics))
 }
@@ -156,15 +162,17 @@ impl Loader<'_> {
                 .label("this byte is not valid UTF-8")
                 .help("save the file as UTF-8; if it is a spreadsheet or a binary file, export the matrix as `.srm` text"),
             );
+            self.whole = false;
             return;
         }
-        let (tree, diagnostics) = syntax::parse_with_limit(
+        let parsed = syntax::parse_with_limit(
             file,
             &self.sources.get(file).text,
             self.limits.max_string_bytes,
         );
-        self.diagnostics.extend(diagnostics);
-        let Some(tree) = tree else { return };
+        self.diagnostics.extend(parsed.diagnostics);
+        self.whole &= parsed.whole;
+        let tree = parsed.tree;
         let index = self.files.len();
         let imports: Vec<(usize, ast::Import)> = tree
             .items

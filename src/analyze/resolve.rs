@@ -13,19 +13,15 @@ use crate::syntax::ast;
 /// Builds the model. With errors in the input the model is still built as far as it goes, so
 /// that the checks can report what else is wrong; `None` only when there is no matrix header.
 ///
-/// `complete` is false when some file had syntax errors, so that items are missing: then the
+/// When some file was not parsed whole ([`Loaded::whole`]), items are missing: then the
 /// findings that a missing item could cause (unknown names, a missing header) are left out.
 /// Consumes the syntax trees: each duty's texts move into the model, and each control block's
 /// duties are dropped once resolved, so a large matrix never holds both in full. (Baselines are
 /// small; a written baseline is copied, as the built-in ones are loaded.)
-pub fn resolve(
-    loaded: Loaded,
-    sources: &mut Sources,
-    complete: bool,
-) -> (Option<Model>, Vec<Diagnostic>) {
+pub fn resolve(loaded: Loaded, sources: &mut Sources) -> (Option<Model>, Vec<Diagnostic>) {
     let mut resolver = Resolver {
         diagnostics: Vec::new(),
-        complete,
+        complete: loaded.whole,
         quiet: false,
     };
     let model = resolver.resolve(loaded, sources);
@@ -150,7 +146,9 @@ impl Resolver {
         let mut exclusions = Vec::new();
         let mut baselines = Vec::new();
         let mut inherits = Vec::new();
-        let Loaded { mut files, order } = loaded;
+        let Loaded {
+            mut files, order, ..
+        } = loaded;
         let root = files.first()?.id;
         // The items in import order, each borrowed once: control blocks mutably, the rest not.
         let mut slots: Vec<Vec<Option<&mut ast::Item>>> = files

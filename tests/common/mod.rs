@@ -138,24 +138,28 @@ pub fn pair_table(compilation: &Compilation) -> String {
 /// `what` names the input in a failure.
 pub fn assert_parsers_agree(text: &str, what: &str) {
     let limit = 4096;
-    let (grammar_tree, grammar_diagnostics) =
-        srmc::syntax::parse_by_grammar(srmc::source::FileId(0), text, limit);
+    let grammar = srmc::syntax::parse_by_grammar(srmc::source::FileId(0), text, limit);
     let rejected_by_grammar = !srmc::syntax::grammar_accepts(text);
     match srmc::syntax::parse_by_descent(srmc::source::FileId(0), text, limit) {
-        Some((tree, diagnostics)) => {
+        Some(descent) => {
             assert!(
                 !rejected_by_grammar,
-                "{what}: the descent parser accepts what the grammar rejects: {grammar_diagnostics:?}\n{text}"
+                "{what}: the descent parser accepts what the grammar rejects: {:?}\n{text}",
+                grammar.diagnostics
+            );
+            assert!(
+                grammar.whole,
+                "{what}: the grammar accepts a file it calls partial"
             );
             // Spans compare equal to each other; their Debug form shows where they are.
             assert_eq!(
-                format!("{tree:#?}"),
-                format!("{:#?}", grammar_tree.expect("the grammar builds a tree")),
+                format!("{:#?}", descent.tree),
+                format!("{:#?}", grammar.tree),
                 "{what}: the trees differ\n{text}"
             );
             assert_eq!(
-                format!("{diagnostics:?}"),
-                format!("{grammar_diagnostics:?}"),
+                format!("{:?}", descent.diagnostics),
+                format!("{:?}", grammar.diagnostics),
                 "{what}: the diagnostics differ\n{text}"
             );
         }

@@ -1,0 +1,109 @@
+//! The pest path with error recovery: after a syntax error, parsing starts again at the next
+//! top-level item, so that one run reports the errors of every item.
+
+use pest::error::InputLocation;
+use pest::Parser as _;
+
+use super::ast::{File, Item};
+use super::messages::syntax_error;
+use super::tree::Builder;
+use super::values::Values;
+use super::{Parsed, Rule, SrmParser};
+use crate::source::FileId;
+
+/// Most syntax errors one file reports; past them the rest of the file is not read.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// The pest grammar alone, with error recovery: what [`parse`] falls back to when the fast path
+/// gives up.
+#[doc(hidden)]
+pub fn parse_by_grammar(file: FileId, text: &str, max_string_bytes: usize) -> Parsed {
+    let mut builder = Builder::new(file, Values::new(file, max_string_bytes));
+    let mut items: Vec<Item> = Vec::new();
+    let mut start = 0;
+    let mut errors = Vec::new();
+    loop {
+        match SrmParser::parse(Rule::file, &text[start..]) {
+            Ok(mut pairs) => {
+                builder.offset = start;
+                items.extend(builder.file(pairs.next().expect("the file rule yields one pair")));
+                break;
+            }
+            Err(error) => {
+                let at = start + error_position(&error);
+                errors.push(syntax_error(file, text, at, &error.variant));
+                // Keep the items before the broken one.
+                let item_start = item_boundaries(text, start).take_while(|&b| b <= at).last();
+                if let Some(end) = item_start.filter(|&end| end > start) {
+                    builder.salvage(text, start, end, &mut items);
+                }
+                // An item keyword at the very place of the error (a block left open above it)
+                // starts the next attempt; otherwise the next item after it does.
+                let restart = if at > start && item_boundaries(text, at).next() == Some(at) {
+                    Some(at)
+                } else {
+                    item_boundaries(text, at + 1).next()
+                };
+                match restart {
+                    Some(next) if errors.len() < MAX_SYNTAX_ERRORS => start = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    // Document order, as the descent parser gives them; the builder meets them rule by rule.
+    builder.comments.sort_by_key(|comment| comment.span.start);
+    let tree = File {
+        id: file,
+        items,
+        comments: builder.comments,
+    };
+    let whole = errors.is_empty();
+    errors.extend(builder.values.diagnostics);
+    Parsed {
+        tree,
+        diagnostics: errors,
+        whole,
+    }
+}
+
+/// Where in its input a pest error is.
+pub(super) fn error_position(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        InputLocation::Pos(at) | InputLocation::Span((at, _)) => at,
+    }
+}
+
+/// Offsets (from `from` on) of the lines that start, in their first column, with a keyword that
+/// begins a top-level item.
+pub(super) fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    const KEYWORDS: [&str; 9] = [
+        "matrix ",
+        "import ",
+        "party ",
+        "service ",
+        "catalog ",
+        "control ",
+        "exclude ",
+        "baseline ",
+        "inherit ",
+    ];
+    // Bytes, not chars: `from` may fall inside a character.
+    let bytes = text.as_bytes();
+    let from = from.min(bytes.len());
+    let first = if from == 0 || bytes[from - 1] == b'\n' {
+        Some(from)
+    } else {
+        None
+    };
+    first
+        .into_iter()
+        .chain(
+            bytes[from..]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(move |(i, _)| from + i + 1),
+        )
+        .filter(move |&line| KEYWORDS.iter().any(|k| text[line..].starts_with(k)))
+}
