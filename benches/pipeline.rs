@@ -68,15 +68,13 @@ fn analyze(bencher: Bencher, services: usize) {
                 .expect("loads");
             (loaded, sources)
         })
-        .bench_local_values(|(loaded, mut sources)| {
-            srmc::analyze::resolve(loaded, &mut sources)
-        });
+        .bench_local_values(|(loaded, mut sources)| srmc::analyze::resolve(loaded, &mut sources));
 }
 
 #[divan::bench(args = SIZES)]
 fn graph_and_checks(bencher: Bencher, services: usize) {
     let compilation = compiled(services);
-    let model = compilation.model.as_ref().expect("model");
+    let model = &compilation.checked.as_ref().expect("model").model;
     bencher.bench(|| {
         let graph = srmc::graph::ResponsibilityGraph::build(model);
         srmc::checks::run(model, &graph, true)

@@ -275,9 +275,9 @@ fn build(args: BuildArgs) -> ExitCode {
             );
         }
     };
-    if compilation.model.is_none() || (compilation.errors() > 0 && !args.allow_gaps) {
+    if compilation.checked.is_none() || (compilation.errors() > 0 && !args.allow_gaps) {
         report(true);
-        if compilation.model.is_some() {
+        if compilation.checked.is_some() {
             eprintln!(
                 "error: the matrix has errors; fix them, or render them marked with --allow-gaps"
             );
@@ -354,7 +354,7 @@ fn diff(args: DiffArgs) -> ExitCode {
         Err(error) => return fail(&error),
     };
     let Some(diff) = crate::diff::diff(old, &args.old, new, &args.new) else {
-        let side = if old.model.is_none() {
+        let side = if old.checked.is_none() {
             &args.old
         } else {
             &args.new

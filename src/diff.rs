@@ -228,8 +228,14 @@ fn by_id<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<&str, usize> {
 
 /// Compares two compilations. `None` when either has no model at all (no header).
 pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str) -> Option<Diff> {
-    let (old_model, old_graph) = (old.model.as_ref()?, old.graph.as_ref()?);
-    let (new_model, new_graph) = (new.model.as_ref()?, new.graph.as_ref()?);
+    let crate::Checked {
+        model: old_model,
+        graph: old_graph,
+    } = old.checked.as_ref()?;
+    let crate::Checked {
+        model: new_model,
+        graph: new_graph,
+    } = new.checked.as_ref()?;
     let mut changes = Vec::new();
     metadata(old_model, new_model, &mut changes);
     parties(old_model, new_model, &mut changes);

@@ -33,10 +33,15 @@ pub struct Compilation {
     pub sources: Sources,
     /// `None` when the input has no matrix header. With syntax errors it holds the items that
     /// parsed.
-    pub model: Option<Model>,
-    pub graph: Option<ResponsibilityGraph>,
-    /// Every problem found, sorted by place.
+    pub checked: Option<Checked>,
+    /// Every problem found, causes before their consequences, each group in reading order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A resolved model and the responsibility graph built from it.
+pub struct Checked {
+    pub model: Model,
+    pub graph: ResponsibilityGraph,
 }
 
 impl Compilation {
@@ -65,19 +70,15 @@ pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilat
     let complete = loaded.whole;
     let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources);
     diagnostics.extend(resolve_diagnostics);
-    let (model, graph) = match model {
-        Some(model) => {
-            let graph = ResponsibilityGraph::build(&model);
-            diagnostics.extend(checks::run(&model, &graph, complete));
-            (Some(model), Some(graph))
-        }
-        None => (None, None),
-    };
+    let checked = model.map(|model| {
+        let graph = ResponsibilityGraph::build(&model);
+        diagnostics.extend(checks::run(&model, &graph, complete));
+        Checked { model, graph }
+    });
     diagnostics::sort(&mut diagnostics);
     Ok(Compilation {
         sources,
-        model,
-        graph,
+        checked,
         diagnostics,
     })
 }

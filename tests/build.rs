@@ -94,8 +94,8 @@ fn fingerprint_of(text: &str) -> String {
     let compilation = srmc::compile(&path, Default::default()).unwrap();
     assert_eq!(compilation.errors(), 0, "{text}");
     srmc::render::view::fingerprint(
-        compilation.model.as_ref().unwrap(),
-        compilation.graph.as_ref().unwrap(),
+        &compilation.checked.as_ref().unwrap().model,
+        &compilation.checked.as_ref().unwrap().graph,
     )
 }
 

@@ -115,8 +115,8 @@ fn shipped_matrices_check_clean() {
 fn complete_example_covers_all_121_controls() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("matrices/nimbus-saas-and-db.srm");
     let compilation = common::compile(&path);
-    let model = compilation.model.as_ref().unwrap();
-    let graph = compilation.graph.as_ref().unwrap();
+    let model = &compilation.checked.as_ref().unwrap().model;
+    let graph = &compilation.checked.as_ref().unwrap().graph;
     assert_eq!(model.controls.len(), 121);
     assert_eq!(model.services.len(), 2);
     let kinds: Vec<_> = model.parties.iter().map(|p| p.kind.as_str()).collect();
@@ -157,8 +157,8 @@ fn builtin_baselines_cover_every_control() {
     let human =
         srmc::diagnostics::render_human(&compilation.diagnostics, &compilation.sources, false);
     assert!(compilation.diagnostics.is_empty(), "{human}");
-    let model = compilation.model.as_ref().unwrap();
-    let graph = compilation.graph.as_ref().unwrap();
+    let model = &compilation.checked.as_ref().unwrap().model;
+    let graph = &compilation.checked.as_ref().unwrap().graph;
     assert_eq!(model.pairs.len(), 3 * 121);
     for (index, pair) in model.pairs.iter().enumerate() {
         let owned = graph

@@ -121,7 +121,7 @@ fn compile_text(dir: &Path, name: &str, text: &str) -> srmc::Compilation {
 
 fn outputs(compilation: &srmc::Compilation) -> Vec<String> {
     let mut out = vec![render_json(&compilation.diagnostics, &compilation.sources)];
-    if compilation.model.is_some() {
+    if compilation.checked.is_some() {
         for format in [
             Format::Html,
             Format::Markdown,

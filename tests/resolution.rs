@@ -58,8 +58,8 @@ fn codes(compilation: &Compilation) -> Vec<&'static str> {
 
 /// `(duty id, party=letters …)` of every duty that holds for a pair, and its ownership word.
 fn pair(compilation: &Compilation, service: &str, control: &str) -> (String, Vec<String>) {
-    let model = compilation.model.as_ref().unwrap();
-    let graph = compilation.graph.as_ref().unwrap();
+    let model = &compilation.checked.as_ref().unwrap().model;
+    let graph = &compilation.checked.as_ref().unwrap().graph;
     let index = model.find_pair(service, control).unwrap();
     let duties = graph
         .pair_duties(index)
@@ -222,7 +222,7 @@ control CLD.* {
 "#;
     let (_, compilation) = compile_files(&[("m.srm", text)]);
     assert_eq!(codes(&compilation), Vec::<&str>::new());
-    let graph = compilation.graph.as_ref().unwrap();
+    let graph = &compilation.checked.as_ref().unwrap().graph;
     let provider = graph
         .ownership
         .iter()

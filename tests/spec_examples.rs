@@ -118,8 +118,8 @@ fn cld_example_pairs_have_the_ownership_its_header_states() {
         .trim_end_matches('.');
 
     let compilation = common::compile(&path);
-    let model = compilation.model.as_ref().unwrap();
-    let graph = compilation.graph.as_ref().unwrap();
+    let model = &compilation.checked.as_ref().unwrap().model;
+    let graph = &compilation.checked.as_ref().unwrap().graph;
     let ownership = |service: &str, control: &str| {
         let index = model.find_pair(service, control).unwrap();
         graph.ownership[index].as_str()

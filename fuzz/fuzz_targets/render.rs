@@ -8,7 +8,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let compilation = common::compile("render.srm", data);
-    if compilation.model.is_some() {
+    if compilation.checked.is_some() {
         for format in [
             Format::Markdown,
             Format::Html,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analyze::model::{Level, Origin, ReplacedBy};
 use crate::source::Span;
-use crate::Compilation;
+use crate::{Checked, Compilation};
 
 #[derive(Serialize)]
 struct Place {
@@ -77,7 +77,7 @@ pub fn explain_pair(
     control: &str,
     json: bool,
 ) -> Result<String, String> {
-    let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
+    let Some(Checked { model, graph }) = &compilation.checked else {
         return Err("the matrix could not be compiled".to_owned());
     };
     if !model.services.iter().any(|s| s.id == service) {

@@ -154,7 +154,7 @@ pub fn render_to(
     templates_dir: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<String, RenderError> {
-    let (Some(model), Some(graph)) = (&compilation.model, &compilation.graph) else {
+    let Some(crate::Checked { model, graph }) = &compilation.checked else {
         return Err(RenderError::Rendering(
             "the matrix could not be compiled".to_owned(),
         ));

@@ -22,8 +22,8 @@ pub fn compile(path: &Path) -> Compilation {
 /// Every pair with its ownership, the duties that hold (id, level, place) and what precedence
 /// dropped: what a reviewer needs to see to trust the resolution.
 pub fn pair_table(compilation: &Compilation) -> String {
-    let model = compilation.model.as_ref().expect("a model");
-    let graph = compilation.graph.as_ref().expect("a graph");
+    let model = &compilation.checked.as_ref().expect("a model").model;
+    let graph = &compilation.checked.as_ref().expect("a graph").graph;
     let place = |span: srmc::source::Span| {
         let at = compilation.sources.line_col(span);
         format!("{}:{}", compilation.sources.get(span.file).name, at.line)
