@@ -34,12 +34,15 @@ enum Command {
     Diff(DiffArgs),
     /// Lay `.srm` files out one way: indentation, blank lines, trailing spaces (comments kept)
     Fmt {
-        /// The files to format, in place
+        /// The files to format, in place; `-` reads standard input and writes standard output
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Change nothing; exit 1 if a file is not formatted
         #[arg(long)]
         check: bool,
+        /// Largest file, in bytes
+        #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+        max_file_bytes: u64,
     },
     /// Explain a diagnostic code (`srmc explain E203`), or one pair of a matrix
     /// (`srmc explain FILE --service ID --control ID`)
@@ -186,7 +189,11 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
-        Command::Fmt { files, check } => fmt(&files, check),
+        Command::Fmt {
+            files,
+            check,
+            max_file_bytes,
+        } => fmt(&files, check, max_file_bytes),
         Command::Explain(args) => explain(args),
         Command::Catalog { id: None } => print(&catalog::list()),
         Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
@@ -294,7 +301,7 @@ fn build(args: BuildArgs) -> ExitCode {
             Err(error) => fail(&error),
         };
     };
-    let written = render::write_atomically_with(&path, |out| {
+    let written = crate::files::write_with(&path, |out| {
         render::render_to(compilation, args.format, templates, out)
     });
     match written {
@@ -383,69 +390,134 @@ fn diff(args: DiffArgs) -> ExitCode {
     }
 }
 
-fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
-    let mut status = ExitCode::SUCCESS;
-    for path in files {
-        let shown = path.display().to_string();
-        let limit = Limits::default().max_file_bytes;
-        let text = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => return fail(&format!("`{shown}` is a directory")),
-            Ok(meta) if meta.len() > limit => {
-                return fail(&format!("`{shown}` is larger than {limit} bytes"))
-            }
-            Ok(_) => match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(error) => return fail(&format!("cannot read `{shown}`: {error}")),
-            },
-            Err(error) => return fail(&format!("cannot read `{shown}`: {error}")),
-        };
-        let mut sources = crate::source::Sources::new();
-        let file = sources.add(crate::source::SourceFile::new(
-            shown.clone(),
-            None,
-            text.clone(),
-        ));
-        let parsed = crate::syntax::parse(file, &text);
-        if !parsed.whole {
-            let syntax_errors: Vec<_> = parsed
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.code == Code::E001)
-                .collect();
-            eprint!(
-                "{}",
-                diagnostics::render_human(
-                    &syntax_errors,
-                    &sources,
-                    use_color(std::io::stderr().is_terminal())
-                )
+/// What became of one file given to `fmt`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FmtOutcome {
+    Done,
+    /// Not formatted (`--check`), or left alone because it is not valid `.srm`: exit 1.
+    Findings,
+    /// Could not be read or written, or formatting would have changed its meaning: exit 2.
+    Failed,
+}
+
+/// `srmc fmt`: each file on its own, so one that cannot be formatted leaves the others to be.
+fn fmt(files: &[PathBuf], check: bool, max_file_bytes: u64) -> ExitCode {
+    let worst = files
+        .iter()
+        .map(|path| fmt_one(path, check, max_file_bytes))
+        .max()
+        .unwrap_or(FmtOutcome::Done);
+    ExitCode::from(match worst {
+        FmtOutcome::Done => 0,
+        FmtOutcome::Findings => 1,
+        FmtOutcome::Failed => 2,
+    })
+}
+
+fn fmt_one(path: &std::path::Path, check: bool, max_file_bytes: u64) -> FmtOutcome {
+    let stdio = path.as_os_str() == crate::files::STDIO;
+    let shown = if stdio {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let failed = |message: String| {
+        eprintln!("error: {message}");
+        FmtOutcome::Failed
+    };
+    let read = if stdio {
+        crate::files::read_stdin(max_file_bytes)
+    } else {
+        crate::files::read_regular(path, max_file_bytes)
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(reason) => return failed(format!("cannot read `{shown}`: {reason}")),
+    };
+    // The byte-order mark is kept as it was: `fmt` changes the layout, not the encoding.
+    let bom = if crate::files::has_bom(&bytes) {
+        "\u{feff}"
+    } else {
+        ""
+    };
+    let mut sources = crate::source::Sources::new();
+    let report = |sources: &crate::source::Sources, problems: &[crate::diagnostics::Diagnostic]| {
+        let color = use_color(std::io::stderr().is_terminal());
+        eprint!("{}", diagnostics::render_human(problems, sources, color));
+    };
+    let text = match crate::files::decode(bytes) {
+        Ok(text) => text,
+        Err(not_utf8) => {
+            let file = sources.add(crate::source::SourceFile::new(
+                shown.clone(),
+                None,
+                not_utf8.valid,
+            ));
+            report(
+                &sources,
+                &[crate::analyze::load::not_utf8(file, not_utf8.at)],
             );
-            eprintln!("error: `{shown}` was left as it is: it does not parse");
-            status = ExitCode::from(1);
-            continue;
+            eprintln!("error: `{shown}` was left as it is: it is not UTF-8 text");
+            return FmtOutcome::Findings;
         }
-        let formatted = crate::format::format_source(&text);
-        if formatted == text {
-            continue;
-        }
+    };
+    let file = sources.add(crate::source::SourceFile::new(
+        shown.clone(),
+        None,
+        text.clone(),
+    ));
+    let parsed = crate::syntax::parse(file, &text);
+    if !parsed.whole {
+        let syntax_errors: Vec<_> = parsed
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::E001)
+            .collect();
+        report(&sources, &syntax_errors);
+        eprintln!("error: `{shown}` was left as it is: it does not parse");
+        return FmtOutcome::Findings;
+    }
+    let formatted = crate::format::format_source(&text);
+    if formatted != text {
         // The layout may change, the meaning may not: the formatted text must parse to the same
         // tree (spans aside) with the same comments.
         let again = crate::syntax::parse(file, &formatted);
         let same = again.whole
             && crate::format::says_the_same(&parsed.tree, &text, &again.tree, &formatted);
         if !same {
-            return fail(&format!(
+            return failed(format!(
                 "formatting `{shown}` would change what it says; it was left as it is (please report this)"
             ));
         }
-        if check {
-            println!("{shown}: not formatted");
-            status = ExitCode::from(1);
-        } else if let Err(error) = render::write_atomically(path, &formatted) {
-            return fail(&format!("cannot write `{shown}`: {error}"));
-        } else {
-            eprintln!("formatted {shown}");
-        }
     }
-    status
+    let unchanged = formatted == text;
+    let output = format!("{bom}{formatted}");
+    if stdio {
+        if check {
+            return if unchanged {
+                FmtOutcome::Done
+            } else {
+                println!("{shown}: not formatted");
+                FmtOutcome::Findings
+            };
+        }
+        return match print(&output) {
+            code if code == ExitCode::SUCCESS => FmtOutcome::Done,
+            _ => FmtOutcome::Failed,
+        };
+    }
+    if unchanged {
+        FmtOutcome::Done
+    } else if check {
+        println!("{shown}: not formatted");
+        FmtOutcome::Findings
+    } else if let Err(error) = crate::files::write_whole(path, &output) {
+        failed(format!(
+            "cannot write `{shown}`: {}",
+            crate::files::io_reason(&error)
+        ))
+    } else {
+        eprintln!("formatted {shown}");
+        FmtOutcome::Done
+    }
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostics;
 pub mod diff;
+pub mod files;
 pub mod format;
 pub mod git;
 pub mod graph;

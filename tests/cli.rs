@@ -383,3 +383,168 @@ fn a_one_gigabyte_file_is_refused_at_once() {
         .stderr(predicate::str::contains("more than the limit"));
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn fmt_keeps_a_byte_order_mark_and_reports_latin1_as_e002() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_bom = dir.path().join("bom.srm");
+    std::fs::write(&with_bom, "\u{feff}party a   provider \"A\"  \n\n\n").unwrap();
+    srmc().arg("fmt").arg(&with_bom).assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(&with_bom).unwrap(),
+        "\u{feff}party a   provider \"A\"\n"
+    );
+    let latin1 = dir.path().join("latin1.srm");
+    std::fs::write(&latin1, b"party a provider \"caf\xe9\"\n").unwrap();
+    srmc()
+        .arg("fmt")
+        .arg(&latin1)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[E002]"))
+        .stderr(predicate::str::contains("latin1.srm:1:"));
+    assert_eq!(
+        std::fs::read(&latin1).unwrap(),
+        b"party a provider \"caf\xe9\"\n"
+    );
+}
+
+#[test]
+fn fmt_reads_standard_input_with_a_dash() {
+    srmc()
+        .args(["fmt", "-"])
+        .write_stdin("party a provider \"A\"   \n\n\nparty b customer \"B\"")
+        .assert()
+        .code(0)
+        .stdout("party a provider \"A\"\n\nparty b customer \"B\"\n");
+    srmc()
+        .args(["fmt", "--check", "-"])
+        .write_stdin("party a provider \"A\"   \n")
+        .assert()
+        .code(1)
+        .stdout("<stdin>: not formatted\n");
+}
+
+#[test]
+fn fmt_goes_on_after_a_file_it_cannot_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.srm");
+    std::fs::write(&broken, "party a provider\n").unwrap();
+    let messy = dir.path().join("messy.srm");
+    std::fs::write(&messy, "party a provider \"A\"   \n").unwrap();
+    srmc()
+        .arg("fmt")
+        .arg(dir.path().join("missing.srm"))
+        .arg(&broken)
+        .arg(&messy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.srm"))
+        .stderr(predicate::str::contains("does not parse"));
+    assert_eq!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "party a provider \"A\"\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_formats_the_target_of_a_link_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.srm");
+    std::fs::write(&target, "party a provider \"A\"   \n").unwrap();
+    let link = dir.path().join("link.srm");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    srmc().arg("fmt").arg(&link).assert().code(0);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "party a provider \"A\"\n"
+    );
+}
+
+/// `-o` onto a device writes to the device: renaming over it would replace `/dev/null` with a
+/// regular file (as root), and `/dev/full` must fail, not "succeed".
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_is_written_straight() {
+    use std::os::unix::fs::FileTypeExt;
+    srmc()
+        .args([
+            "build",
+            &fixture("ok/minimal.srm"),
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg("/dev/null")
+        .assert()
+        .code(0);
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    if std::path::Path::new("/dev/full").exists() {
+        srmc()
+            .args([
+                "build",
+                &fixture("ok/minimal.srm"),
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg("/dev/full")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("/dev/full"));
+    }
+}
+
+/// A FIFO never ends (nobody writes to it): as the root file or as an import it is refused, not
+/// read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_as_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.srm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    srmc()
+        .arg("check")
+        .arg(&fifo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("FIFO"));
+    let root = dir.path().join("m.srm");
+    std::fs::write(&root, "import \"pipe.srm\"\n").unwrap();
+    srmc()
+        .arg("check")
+        .arg(&root)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[E106]"))
+        .stdout(predicate::str::contains("FIFO"));
+    srmc()
+        .args(["fmt", "--check"])
+        .arg(&fifo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("FIFO"));
+}
+
+#[test]
+fn check_reads_standard_input_with_a_dash() {
+    let text = std::fs::read_to_string(fixture("ok/minimal.srm")).unwrap();
+    srmc()
+        .args(["check", "-"])
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .stdout("no problems found\n");
+}

@@ -1,12 +1,13 @@
 //! Reading the root file and everything it imports, each file once, confined to the root
 //! file's directory.
 
+use std::collections::HashSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
+use crate::files::{self, io_reason, ReadError};
 use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::syntax::{self, ast};
 
@@ -62,37 +63,53 @@ struct Loader<'a> {
     total_bytes: u64,
     files: Vec<ast::File>,
     order: Vec<(usize, usize)>,
-    /// Canonical paths of the files being loaded, outermost first, to find cycles.
-    stack: Vec<PathBuf>,
+    /// Every file read, by canonical path: each is loaded once, however many files import it.
+    loaded: HashSet<PathBuf>,
+    /// The files whose imports are being read, outermost first, to find cycles.
+    open: Vec<Open>,
+    /// The canonical paths of `open`, to find a cycle without walking it.
+    open_paths: HashSet<PathBuf>,
     whole: bool,
 }
 
-/// Loads `root` and its imports. `shown` is the name diagnostics give the root file (imports are
-/// named relative to it). Problems inside files are diagnostics; a root file that cannot be read
-/// at all is a [`FatalError`].
+/// A file whose items are being read: imports expand in place, so the reading of a file stops
+/// at each import until the imported file is read.
+struct Open {
+    file: usize,
+    id: FileId,
+    canonical: PathBuf,
+    next_item: usize,
+}
+
+/// Loads `root` and its imports (`-` reads the root file from standard input; its imports are
+/// then relative to the current directory). `shown` is the name diagnostics give the root file
+/// (imports are named relative to it). Problems inside files are diagnostics; a root file that
+/// cannot be read at all is a [`FatalError`].
 pub fn load(
     root: &Path,
     shown: &str,
     sources: &mut Sources,
     limits: Limits,
 ) -> Result<(Loaded, Vec<Diagnostic>), FatalError> {
-    let metadata = fs::metadata(root)
-        .map_err(|error| FatalError(format!("cannot read `{shown}`: {}", io_reason(&error))))?;
-    if metadata.is_dir() {
-        return Err(FatalError(format!(
-            "`{shown}` is a directory; give the path of a `.srm` file"
-        )));
-    }
-    if metadata.len() > limits.max_file_bytes {
-        return Err(FatalError(format!(
-            "`{shown}` is {} bytes, more than the limit of {} bytes for one file \
-             (raise it with --max-file-bytes)",
-            metadata.len(),
-            limits.max_file_bytes
-        )));
-    }
-    let canonical = fs::canonicalize(root)
-        .map_err(|error| FatalError(format!("cannot read `{shown}`: {}", io_reason(&error))))?;
+    let cannot_read =
+        |reason: &dyn std::fmt::Display| FatalError(format!("cannot read `{shown}`: {reason}"));
+    let too_large = |reason: ReadError| match reason {
+        ReadError::TooLarge { .. } => cannot_read(&format!(
+            "{reason} for one file (raise it with --max-file-bytes)"
+        )),
+        _ => cannot_read(&reason),
+    };
+    let (canonical, bytes) = if root.as_os_str() == files::STDIO {
+        let here = std::env::current_dir()
+            .and_then(fs::canonicalize)
+            .map_err(|error| cannot_read(&io_reason(&error)))?;
+        let bytes = files::read_stdin(limits.max_file_bytes).map_err(too_large)?;
+        (here.join("<stdin>"), bytes)
+    } else {
+        let canonical = fs::canonicalize(root).map_err(|error| cannot_read(&io_reason(&error)))?;
+        let bytes = files::read_regular(&canonical, limits.max_file_bytes).map_err(too_large)?;
+        (canonical, bytes)
+    };
     let root_dir = canonical
         .parent()
         .map(Path::to_path_buf)
@@ -105,12 +122,14 @@ pub fn load(
         total_bytes: 0,
         files: Vec::new(),
         order: Vec::new(),
-        stack: Vec::new(),
+        loaded: HashSet::new(),
+        open: Vec::new(),
+        open_paths: HashSet::new(),
         whole: true,
     };
-    let text = read_limited(&canonical, limits.max_file_bytes)
-        .map_err(|error| FatalError(format!("cannot read `{shown}`: {error}")))?;
-    loader.load_text(shown.to_owned(), canonical, text);
+    let on_disk = root.as_os_str() != files::STDIO;
+    loader.open_file(shown.to_owned(), canonical, on_disk, bytes);
+    loader.read_open_files();
     let loaded = Loaded {
         files: loader.files,
         order: loader.order,
@@ -119,81 +138,56 @@ pub fn load(
     Ok((loaded, loader.diagnostics))
 }
 
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => error.to_string(),
-    }
-}
-
-/// Reads at most `limit` bytes: a file that grows after its size was checked is still bounded.
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = fs::File::open(path).map_err(|error| io_reason(&error))?;
-    // Room for the whole file at once: growing by doubling held up to twice its size.
-    let size = file
-        .metadata()
-        .map_or(0, |metadata| metadata.len())
-        .min(limit);
-    let mut bytes = Vec::with_capacity(size as usize + 1);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| io_reason(&error))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("more than the limit of {limit} bytes for one file"));
-    }
-    Ok(bytes)
-}
-
 impl Loader<'_> {
-    fn load_text(&mut self, name: String, canonical: PathBuf, bytes: Vec<u8>) {
+    /// Decodes and parses one file and opens it for reading its items.
+    fn open_file(&mut self, name: String, canonical: PathBuf, on_disk: bool, bytes: Vec<u8>) {
         self.total_bytes += bytes.len() as u64;
-        let (text, invalid_at) = decode(bytes);
-        let file = self
-            .sources
-            .add(SourceFile::new(name, Some(canonical.clone()), text));
-        if let Some(at) = invalid_at {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::E002,
-                    Span::new(file, at, at),
-                    "the file is not UTF-8 text",
-                )
-                .label("this byte is not valid UTF-8")
-                .help("save the file as UTF-8; if it is a spreadsheet or a binary file, export the matrix as `.srm` text"),
-            );
-            self.whole = false;
-            return;
-        }
-        let parsed = syntax::parse_with_limit(
-            file,
-            &self.sources.get(file).text,
-            self.limits.max_string_bytes,
-        );
+        self.loaded.insert(canonical.clone());
+        let path = on_disk.then(|| canonical.clone());
+        let text = match files::decode(bytes) {
+            Ok(text) => text,
+            Err(bad) => {
+                let file = self.sources.add(SourceFile::new(name, path, bad.valid));
+                self.diagnostics.push(not_utf8(file, bad.at));
+                self.whole = false;
+                return;
+            }
+        };
+        let id = self.sources.add(SourceFile::new(name, path, text));
+        let parsed =
+            syntax::parse_with_limit(id, &self.sources.get(id).text, self.limits.max_string_bytes);
         self.diagnostics.extend(parsed.diagnostics);
         self.whole &= parsed.whole;
-        let tree = parsed.tree;
-        let index = self.files.len();
-        let imports: Vec<(usize, ast::Import)> = tree
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| match item {
-                ast::Item::Import(import) => Some((i, import.clone())),
-                _ => None,
-            })
-            .collect();
-        let item_count = tree.items.len();
-        self.files.push(tree);
-        self.stack.push(canonical.clone());
-        let mut next_import = imports.into_iter().peekable();
-        for item in 0..item_count {
-            match next_import.next_if(|(i, _)| *i == item) {
-                Some((_, import)) => self.import(file, &canonical, &import),
-                None => self.order.push((index, item)),
+        self.files.push(parsed.tree);
+        self.open_paths.insert(canonical.clone());
+        self.open.push(Open {
+            file: self.files.len() - 1,
+            id,
+            canonical,
+            next_item: 0,
+        });
+    }
+
+    /// Reads the items of the open files in order, each import expanded where it stands. A loop,
+    /// not a recursion: a chain of thousands of imports must not exhaust the stack.
+    fn read_open_files(&mut self) {
+        while let Some(top) = self.open.last_mut() {
+            let (file, id, item) = (top.file, top.id, top.next_item);
+            let Some(next) = self.files[file].items.get(item) else {
+                let done = self.open.pop().expect("a file is open");
+                self.open_paths.remove(&done.canonical);
+                continue;
+            };
+            top.next_item += 1;
+            match next {
+                ast::Item::Import(import) => {
+                    let import = import.clone();
+                    let from = top.canonical.clone();
+                    self.import(id, &from, &import);
+                }
+                _ => self.order.push((file, item)),
             }
         }
-        self.stack.pop();
     }
 
     fn import(&mut self, from: FileId, from_path: &Path, import: &ast::Import) {
@@ -240,9 +234,15 @@ impl Loader<'_> {
             );
             return;
         }
-        if let Some(position) = self.stack.iter().position(|p| *p == canonical) {
-            let chain: Vec<String> = self.stack[position..]
+        if self.open_paths.contains(&canonical) {
+            let position = self
+                .open
                 .iter()
+                .position(|open| open.canonical == canonical)
+                .expect("an open path is on the stack");
+            let chain: Vec<String> = self.open[position..]
+                .iter()
+                .map(|open| &open.canonical)
                 .chain(std::iter::once(&canonical))
                 .map(|p| {
                     p.strip_prefix(&self.root_dir)
@@ -262,20 +262,8 @@ impl Loader<'_> {
             );
             return;
         }
-        if self.sources.find_path(&canonical).is_some() {
+        if self.loaded.contains(&canonical) {
             // Each file is loaded once; a second import of it adds nothing.
-            return;
-        }
-        if fs::metadata(&canonical).is_ok_and(|m| m.is_dir()) {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::E106,
-                    span,
-                    format!("import `{written}` is a directory"),
-                )
-                .label("a directory")
-                .help("import a `.srm` file"),
-            );
             return;
         }
         if self.files.len() + 1 > self.limits.max_files {
@@ -291,9 +279,10 @@ impl Loader<'_> {
             return;
         }
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
-        let bytes = match read_limited(&canonical, self.limits.max_file_bytes.min(remaining)) {
+        let bytes = match files::read_regular(&canonical, self.limits.max_file_bytes.min(remaining))
+        {
             Ok(bytes) => bytes,
-            Err(reason) => {
+            Err(reason @ ReadError::TooLarge { .. }) => {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::E003,
@@ -305,27 +294,29 @@ impl Loader<'_> {
                 );
                 return;
             }
+            Err(reason) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E106,
+                        span,
+                        format!("cannot import `{written}`: {reason}"),
+                    )
+                    .label("not a file srmc reads")
+                    .help("import a `.srm` file"),
+                );
+                return;
+            }
         };
         let name = join_display(&self.sources.get(from).name, written);
-        self.load_text(name, canonical, bytes);
+        self.open_file(name, canonical, true, bytes);
     }
 }
 
-/// Decodes UTF-8 (a leading byte-order mark is dropped); on invalid bytes, gives the text up to
-/// them and where they start.
-fn decode(mut bytes: Vec<u8>) -> (String, Option<usize>) {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let bytes = error.into_bytes();
-            let text = String::from_utf8_lossy(&bytes[..at]).into_owned();
-            (text, Some(at))
-        }
-    }
+/// E002 at the first byte of a file that is not UTF-8.
+pub(crate) fn not_utf8(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::new(Code::E002, Span::new(file, at, at), "the file is not UTF-8 text")
+        .label("this byte is not valid UTF-8")
+        .help("save the file as UTF-8; if it is a spreadsheet or a binary file, export the matrix as `.srm` text")
 }
 
 fn display_dir(name: &str) -> String {
@@ -371,11 +362,5 @@ mod tests {
         );
         assert_eq!(join_display("m/a/x.srm", "../b.srm"), "m/b.srm");
         assert_eq!(join_display("root.srm", "p.srm"), "p.srm");
-    }
-
-    #[test]
-    fn decode_reports_the_first_invalid_byte_and_drops_a_bom() {
-        assert_eq!(decode(b"\xEF\xBB\xBFok".to_vec()), ("ok".to_owned(), None));
-        assert_eq!(decode(b"ab\xFFcd".to_vec()), ("ab".to_owned(), Some(2)));
     }
 }
