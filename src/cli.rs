@@ -47,11 +47,18 @@ enum Command {
     /// Explain a diagnostic code (`srmc explain E203`), or one pair of a matrix
     /// (`srmc explain FILE --service ID --control ID`)
     Explain(ExplainArgs),
-    /// List the built-in catalogs, or the controls of one
+    /// List the built-in catalogs and baselines, or show one: a catalog's controls, a
+    /// baseline's duties per control
     Catalog {
-        /// A catalog id such as iso27017
+        /// A catalog id such as iso27017, or a baseline id such as std-saas
         id: Option<String>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
+    /// Print a completion script for a shell (`srmc completions bash > /etc/bash_completion.d/srmc`)
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (`srmc man > srmc.1`)
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +85,9 @@ struct DiffArgs {
     /// Exit 1 when there is any change, 0 when there is none (errors exit 2)
     #[arg(long)]
     exit_code: bool,
+    /// Where to write; `-` or nothing for standard output. Written whole or not at all.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
     /// A directory whose templates (`diff.md.hbs`, `diff.html.hbs`) replace the built-in ones
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -94,8 +104,9 @@ enum DiffFormat {
 
 #[derive(Args, Debug)]
 struct ExplainArgs {
-    /// A code such as E203, or a matrix file with --service and --control
-    target: String,
+    /// A code such as E203, or a matrix file with --service and --control; nothing lists every
+    /// code
+    target: Option<String>,
     /// The service of the pair to explain
     #[arg(long, requires = "control")]
     service: Option<String>,
@@ -183,8 +194,30 @@ fn print(text: &str) -> ExitCode {
     }
 }
 
+/// Whether the arguments ask for JSON: then even a failure to run is a JSON object on standard
+/// output, so that a script reading it always has one to read.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.windows(2)
+        .any(|pair| pair[0] == "--format" && pair[1] == "json")
+        || args.iter().any(|arg| arg == "--format=json")
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) if wants_json(&args) && error.use_stderr() => {
+            // clap's message up to its usage lines, on one line.
+            let message = error.to_string();
+            let words: Vec<&str> = message
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            return fail_json(words.join(" ").trim_start_matches("error: "));
+        }
+        Err(error) => error.exit(),
+    };
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
@@ -195,23 +228,107 @@ pub fn main() -> ExitCode {
             max_file_bytes,
         } => fmt(&files, check, max_file_bytes),
         Command::Explain(args) => explain(args),
-        Command::Catalog { id: None } => print(&catalog::list()),
-        Command::Catalog { id: Some(id) } => match catalog::describe(&id) {
-            Some(text) => print(&text),
-            None => fail(&format!(
-                "no built-in catalog `{id}`; `srmc catalog` lists them"
-            )),
-        },
+        Command::Catalog { id, format } => {
+            let json = format == CheckFormat::Json;
+            match id {
+                None => print(&catalog::list(json)),
+                Some(id) => match catalog::describe(&id, json) {
+                    Some(text) => print(&text),
+                    None => fail_as(
+                        json,
+                        &format!(
+                            "no built-in catalog or baseline `{id}`; `srmc catalog` lists them"
+                        ),
+                    ),
+                },
+            }
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "srmc", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(command).render(&mut out) {
+                Ok(()) => print(&String::from_utf8_lossy(&out)),
+                Err(error) => fail(&format!("cannot render the manual page: {error}")),
+            }
+        }
     }
 }
 
-fn explain_code(code: Code) -> String {
+/// A failure to run, as JSON on standard output (exit 2).
+fn fail_json(message: &str) -> ExitCode {
+    let _ = print(&json_text(&serde_json::json!({ "error": message })));
+    ExitCode::from(2)
+}
+
+fn fail_as(json: bool, message: &str) -> ExitCode {
+    if json {
+        fail_json(message)
+    } else {
+        fail(message)
+    }
+}
+
+fn json_text(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON serializes");
+    text.push('\n');
+    text
+}
+
+fn explain_code(code: Code, json: bool) -> String {
+    if json {
+        return json_text(&code_json(code, true));
+    }
     format!(
         "{code} ({}): {}\n\n{}\n",
         code.severity(),
         code.summary(),
         code.explanation()
     )
+}
+
+#[derive(serde::Serialize)]
+struct CodeJson {
+    code: Code,
+    severity: crate::diagnostics::Severity,
+    summary: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<&'static str>,
+}
+
+fn code_json(code: Code, explanation: bool) -> CodeJson {
+    CodeJson {
+        code,
+        severity: code.severity(),
+        summary: code.summary(),
+        explanation: explanation.then(|| code.explanation()),
+    }
+}
+
+/// `srmc explain` alone: every code with its severity and summary.
+fn list_codes(json: bool) -> String {
+    if json {
+        let codes: Vec<CodeJson> = Code::ALL
+            .iter()
+            .map(|&code| code_json(code, false))
+            .collect();
+        return json_text(&serde_json::json!({ "codes": codes }));
+    }
+    let mut out = String::new();
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "{code}  {:<7}  {}\n",
+            code.severity().as_str(),
+            code.summary()
+        ));
+    }
+    out.push_str("\n`srmc explain CODE` tells what one means and how to fix it.\n");
+    out
 }
 
 /// Compiles for a command that exits once it has written its output: the compilation is leaked,
@@ -230,6 +347,22 @@ fn compile_until_exit(
 fn check(args: CheckArgs) -> ExitCode {
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
+        Err(error) if args.format == CheckFormat::Json => {
+            // The shape of a run that found nothing, so that a reader of the spec's keys finds
+            // them, and the reason it could not run.
+            #[derive(serde::Serialize)]
+            struct NotRun {
+                diagnostics: [(); 0],
+                summary: diagnostics::Summary,
+                error: String,
+            }
+            let _ = print(&json_text(&NotRun {
+                diagnostics: [],
+                summary: diagnostics::Summary::default(),
+                error,
+            }));
+            return ExitCode::from(2);
+        }
         Err(error) => return fail(&error),
     };
     let output = match args.format {
@@ -254,20 +387,19 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn build(args: BuildArgs) -> ExitCode {
+    let output = args
+        .output
+        .filter(|path| path.as_os_str() != crate::files::STDIO);
+    // JSON on standard output: a failure to run is JSON too.
+    let json = args.format == Format::Json && output.is_none();
+    let fail = |message: &str| fail_as(json, message);
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
         Err(error) => return fail(&error),
     };
-    let output = args.output.filter(|path| path.as_os_str() != "-");
     if let Some(path) = &output {
-        // Never overwrite what was read: the matrix is the source of the annex.
-        if let Ok(target) = std::fs::canonicalize(path) {
-            if compilation.sources.find_path(&target).is_some() {
-                return fail(&format!(
-                    "`{}` is an input of this matrix; choose another output path",
-                    path.display()
-                ));
-            }
+        if let Some(input) = is_an_input(path, &[&compilation.sources]) {
+            return fail(&input);
         }
     }
     let report = |to_stderr: bool| {
@@ -316,33 +448,54 @@ fn build(args: BuildArgs) -> ExitCode {
     }
 }
 
+/// Never overwrite what was read: the matrix is the source of what is written. The message when
+/// `path` is one of the inputs.
+fn is_an_input(path: &std::path::Path, inputs: &[&crate::source::Sources]) -> Option<String> {
+    let target = std::fs::canonicalize(path).ok()?;
+    inputs
+        .iter()
+        .any(|sources| sources.find_path(&target).is_some())
+        .then(|| {
+            format!(
+                "`{}` is an input of this matrix; choose another output path",
+                path.display()
+            )
+        })
+}
+
 fn explain(args: ExplainArgs) -> ExitCode {
+    let json = args.format == CheckFormat::Json;
+    let Some(target) = &args.target else {
+        return print(&list_codes(json));
+    };
     let (Some(service), Some(control)) = (&args.service, &args.control) else {
-        return match Code::parse(&args.target) {
-            Some(code) => print(&explain_code(code)),
-            None => fail(&format!(
-                "`{}` is not a diagnostic code of srmc (E001–E003, E101–E109, E201–E209, E401, E402, W301–W305); to explain a pair, give a file with --service and --control",
-                args.target
-            )),
+        return match Code::parse(target) {
+            Some(code) => print(&explain_code(code, json)),
+            None => fail_as(
+                json,
+                &format!(
+                    "`{target}` is not a diagnostic code of srmc (`srmc explain` lists them); to explain a pair, give a file with --service and --control"
+                ),
+            ),
         };
     };
-    let path = std::path::Path::new(&args.target);
+    let path = std::path::Path::new(target);
     let compilation = match compile_until_exit(path, None, args.limits.limits()) {
         Ok(compilation) => compilation,
-        Err(error) => return fail(&error),
+        Err(error) => return fail_as(json, &error),
     };
-    match render::explain::explain_pair(
-        compilation,
-        service,
-        control,
-        args.format == CheckFormat::Json,
-    ) {
+    match render::explain::explain_pair(compilation, service, control, json) {
         Ok(text) => print(&text),
-        Err(error) => fail(&error),
+        Err(error) => fail_as(json, &error),
     }
 }
 
 fn diff(args: DiffArgs) -> ExitCode {
+    let output = args
+        .output
+        .filter(|path| path.as_os_str() != crate::files::STDIO);
+    let fail =
+        |message: &str| fail_as(args.format == DiffFormat::Json && output.is_none(), message);
     let limits = args.limits.limits();
     let load = |spec: &str| -> Result<(&crate::Compilation, Option<crate::git::Checkout>), String> {
         let checkout = crate::git::checkout(spec)?;
@@ -379,9 +532,25 @@ fn diff(args: DiffArgs) -> ExitCode {
         Ok(text) => text,
         Err(error) => return fail(&error),
     };
-    let printed = print(&text);
-    if printed != ExitCode::SUCCESS {
-        return printed;
+    let written = match &output {
+        None => print(&text),
+        Some(path) => {
+            let inputs = [&old.sources, &new.sources];
+            if let Some(input) = is_an_input(path, &inputs) {
+                return fail(&input);
+            }
+            match crate::files::write_whole(path, &text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&format!(
+                    "cannot write `{}`: {}",
+                    path.display(),
+                    crate::files::io_reason(&error)
+                )),
+            }
+        }
+    };
+    if written != ExitCode::SUCCESS {
+        return written;
     }
     if args.exit_code && !diff.is_empty() {
         ExitCode::from(1)

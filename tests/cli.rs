@@ -548,3 +548,163 @@ fn check_reads_standard_input_with_a_dash() {
         .code(0)
         .stdout("no problems found\n");
 }
+
+#[test]
+fn explain_alone_lists_every_code_and_explains_one_in_json() {
+    let output = srmc().arg("explain").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    for code in srmc::codes::Code::ALL {
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with(code.as_str()) && line.contains(code.summary())),
+            "{code} missing from:\n{text}"
+        );
+    }
+    let json = json_of(srmc().args(["explain", "--format", "json"]));
+    assert_eq!(
+        json["codes"].as_array().unwrap().len(),
+        srmc::codes::Code::ALL.len()
+    );
+    let one = json_of(srmc().args(["explain", "w302", "--format", "json"]));
+    assert_eq!(one["code"], "W302");
+    assert_eq!(one["severity"], "warning");
+    assert!(one["explanation"].as_str().unwrap().len() > 100);
+}
+
+fn json_of(command: &mut Command) -> serde_json::Value {
+    let output = command.output().unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// A script that asks for JSON gets a JSON object on standard output even when the command
+/// cannot run at all (exit 2).
+#[test]
+fn json_commands_answer_in_json_when_they_cannot_run() {
+    let missing = "no/such.srm";
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", missing, "--format", "json"],
+        vec!["build", missing, "--format", "json"],
+        vec!["diff", missing, missing, "--format", "json"],
+        vec![
+            "explain",
+            missing,
+            "--service",
+            "s",
+            "--control",
+            "c",
+            "--format",
+            "json",
+        ],
+        vec!["explain", "E999", "--format", "json"],
+        vec!["catalog", "nist", "--format", "json"],
+        vec!["check", "--format", "json"],
+    ];
+    for args in commands {
+        let output = srmc().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", output.stdout));
+        assert!(
+            json["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{args:?}: {json}"
+        );
+    }
+    // `check` keeps the keys of its ordinary answer.
+    let json = json_of(srmc().args(["check", missing, "--format", "json"]));
+    assert_eq!(json["summary"]["errors"], 0);
+    assert!(json["diagnostics"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn catalog_shows_baselines_and_speaks_json() {
+    srmc()
+        .arg("catalog")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("std-iaas"))
+        .stdout(predicate::str::contains("std-saas"));
+    let catalog = json_of(srmc().args(["catalog", "iso27017", "--format", "json"]));
+    let controls: usize = catalog["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["controls"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(controls, 121);
+    // What `use std-saas` puts in an annex: every control, each with its duties.
+    let baseline = json_of(srmc().args(["catalog", "std-saas", "--format", "json"]));
+    let controls = baseline["controls"].as_array().unwrap();
+    assert_eq!(controls.len(), 121);
+    for control in controls {
+        assert!(
+            !control["duties"].as_array().unwrap().is_empty() || control["exclusion"].is_string(),
+            "{control}"
+        );
+    }
+    let first = &controls[0]["duties"][0];
+    assert_eq!(first["assignments"]["provider"], "RA");
+    let text = srmc().args(["catalog", "std-paas"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("CLD.9.5.2"), "{text}");
+}
+
+#[test]
+fn diff_writes_its_report_with_o() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("changes.md");
+    let (v1, v2) = (fixture("diff/v1.srm"), fixture("diff/v2.srm"));
+    srmc()
+        .args(["diff", &v1, &v2, "-o"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout("");
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert!(report.contains("ownership"), "{report}");
+    srmc()
+        .args(["diff", &v1, &v2, "-o", &v2])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is an input"));
+}
+
+#[test]
+fn explain_a_pair_in_json_writes_assignments_as_build_does() {
+    let json = json_of(srmc().args(["explain", &fixture("ok/minimal.srm")]).args([
+        "--service",
+        "store",
+        "--control",
+        "M-1",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        json["duties"][0]["assignments"],
+        serde_json::json!({"acme": "RA", "globex": "I"})
+    );
+}
+
+#[test]
+fn completions_and_a_manual_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = srmc().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("explain") && script.contains("catalog"),
+            "{shell}"
+        );
+    }
+    srmc()
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".TH srmc 1"))
+        .stdout(predicate::str::contains("completions"));
+}

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::json::Assignments;
 use crate::analyze::model::{Level, Origin, ReplacedBy};
 use crate::source::Span;
 use crate::{Checked, Compilation};
@@ -24,7 +25,7 @@ struct DutyOrigin {
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<String>,
     source: Place,
-    assignments: Vec<(String, String)>,
+    assignments: Assignments<String>,
     /// Each hop down the `runs-on` chain an inherited duty came through.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     inherited: Vec<Hop>,
@@ -137,11 +138,15 @@ pub fn explain_pair(
                     },
                     inherited,
                     source: place(def.head),
-                    assignments: graph
-                        .assignments(node)
-                        .into_iter()
-                        .map(|(party, raci)| (model.parties[party].id.clone(), raci.to_string()))
-                        .collect(),
+                    assignments: Assignments(
+                        graph
+                            .assignments(node)
+                            .into_iter()
+                            .map(|(party, raci)| {
+                                (model.parties[party].id.clone(), raci.to_string())
+                            })
+                            .collect(),
+                    ),
                 }
             })
             .collect(),
@@ -214,6 +219,7 @@ fn human(e: &PairExplanation) -> String {
         for duty in &e.duties {
             let letters: Vec<String> = duty
                 .assignments
+                .0
                 .iter()
                 .map(|(p, l)| format!("{p}={l}"))
                 .collect();

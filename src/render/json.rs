@@ -70,7 +70,7 @@ struct Pair<'a> {
 struct Duty<'a> {
     id: &'a str,
     title: &'a str,
-    assignments: Assignments<'a>,
+    assignments: Assignments<&'a str>,
     source: Source<'a>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence: &'a [String],
@@ -78,14 +78,15 @@ struct Duty<'a> {
     notes: Vec<&'a str>,
 }
 
-/// `{"party id": "RA", …}` in the order the assignments were written.
-struct Assignments<'a>(Vec<(&'a str, &'a str)>);
+/// `{"party id": "RA", …}` in the order the assignments were written: the one shape of
+/// assignments in every JSON srmc writes.
+pub(crate) struct Assignments<T>(pub Vec<(T, T)>);
 
-impl Serialize for Assignments<'_> {
+impl<T: AsRef<str>> Serialize for Assignments<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (party, letters) in &self.0 {
-            map.serialize_entry(party, letters)?;
+            map.serialize_entry(party.as_ref(), letters.as_ref())?;
         }
         map.end()
     }
