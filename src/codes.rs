@@ -54,6 +54,27 @@ macro_rules! codes {
 }
 
 impl Code {
+    /// Whether the code reports what follows from the matrix as resolved (ownership,
+    /// accountability, precedence), as opposed to a cause: a file that does not read, a name
+    /// that does not resolve, a value that is wrong. Causes are listed first, since fixing one
+    /// often makes its consequences go away.
+    pub fn is_consequence(self) -> bool {
+        matches!(
+            self,
+            Code::E201
+                | Code::E202
+                | Code::E203
+                | Code::E204
+                | Code::E205
+                | Code::E206
+                | Code::E402
+                | Code::W301
+                | Code::W302
+                | Code::W303
+                | Code::W304
+        )
+    }
+
     /// Looks a code up case-insensitively ("e203" finds E203).
     pub fn parse(text: &str) -> Option<Code> {
         Code::ALL

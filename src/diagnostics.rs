@@ -135,10 +135,11 @@ impl Diagnostic {
     }
 }
 
-/// Sorts into the order users read them: by file, then position, then code. Findings at one
-/// place keep the order they were made in (service order, then catalog order).
+/// Sorts into the order users read them: causes before their consequences
+/// ([`Code::is_consequence`]), each by file, then position, then code. Findings at one place
+/// keep the order they were made in (service order, then catalog order).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.span.key(), d.code));
+    diagnostics.sort_by_key(|d| (d.code.is_consequence(), d.span.key(), d.code));
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

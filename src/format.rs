@@ -7,14 +7,7 @@
 //! text parses to the same tree before writing it ([`says_the_same`]).
 
 use crate::syntax::ast::File;
-
-/// Where a scan of the text is at the start of a line.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    Code,
-    TextBlock,
-    BlockComment,
-}
+use crate::syntax::lexical::{scan_braces, State};
 
 /// Whether two parses of a file say the same thing: the same items (spans aside), the same
 /// assignments (the tree keeps only the places of their words) and the same comments.
@@ -84,60 +77,16 @@ pub fn format_source(text: &str) -> String {
     out
 }
 
-/// Scans one line from `state`: the state at its end, and the braces it opens and closes
-/// outside strings, text blocks and comments.
-fn scan(line: &str, mut state: State) -> (State, usize, usize) {
-    let bytes = line.as_bytes();
+/// Scans one line from `state`: the state at its end, and the braces it opens and closes.
+fn scan(line: &str, state: State) -> (State, usize, usize) {
     let (mut opens, mut closes) = (0, 0);
-    let mut i = 0;
-    while i < bytes.len() {
-        match state {
-            State::TextBlock => {
-                if bytes[i..].starts_with(b"\"\"\"") {
-                    state = State::Code;
-                    i += 3;
-                } else {
-                    i += 1;
-                }
-            }
-            State::BlockComment => {
-                if bytes[i..].starts_with(b"*/") {
-                    state = State::Code;
-                    i += 2;
-                } else {
-                    i += 1;
-                }
-            }
-            State::Code => match bytes[i] {
-                b'/' if bytes[i..].starts_with(b"//") => break,
-                b'/' if bytes[i..].starts_with(b"/*") => {
-                    state = State::BlockComment;
-                    i += 2;
-                }
-                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                    state = State::TextBlock;
-                    i += 3;
-                }
-                b'"' => {
-                    // A one-line string: skip to its closing quote.
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                    i += 1;
-                }
-                b'{' => {
-                    opens += 1;
-                    i += 1;
-                }
-                b'}' => {
-                    closes += 1;
-                    i += 1;
-                }
-                _ => i += 1,
-            },
+    let state = scan_braces(line, state, |_, open| {
+        if open {
+            opens += 1;
+        } else {
+            closes += 1;
         }
-    }
+    });
     (state, opens, closes)
 }
 

@@ -195,6 +195,9 @@ pub struct Service {
     pub runs_on: Vec<ServiceIdx>,
     /// A sub-service organisation: outside the matrix's own scope.
     pub subservice: bool,
+    /// A baseline its `use` names does not exist (E209): its pairs miss what that baseline would
+    /// have given them, so they are not reported as unowned.
+    pub use_failed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,14 +63,39 @@ struct Exclusion {
     services: Option<Vec<ServiceIdx>>,
 }
 
-/// The closest of `candidates` to a misspelt `name`, for a "did you mean" hint.
+/// The closest of `candidates` to a misspelt `name`, for a "did you mean" hint: one that differs
+/// only in case if there is one, else the most similar. Bounded, since names come from the
+/// input: only the first characters are compared, candidates of a very different length are
+/// skipped, and no more than a fixed number are tried, so a hint costs the same for a 1 MB name
+/// as for a short one.
 fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
+    const COMPARED: usize = 64;
+    const TRIED: usize = 2000;
+    let prefix = |text: &'a str| -> &'a str {
+        let end = crate::source::ceil_char_boundary(text, COMPARED.min(text.len()));
+        &text[..end]
+    };
+    let name_len = name.chars().count().min(COMPARED);
+    let name_prefix = &name[..crate::source::ceil_char_boundary(name, COMPARED.min(name.len()))];
+    let mut best: Option<(f64, &'a str)> = None;
+    for candidate in candidates.take(TRIED) {
+        if candidate.len() == name.len() && candidate.eq_ignore_ascii_case(name) {
+            return Some(candidate);
+        }
+        let len = candidate.chars().count().min(COMPARED);
+        if len.abs_diff(name_len) * 2 > name_len.max(len) {
+            continue;
+        }
+        let score = strsim::jaro_winkler(name_prefix, prefix(candidate));
+        if score > 0.8 && best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
 }
+
+/// The words a service model may be.
+const MODELS: [&str; 3] = ["iaas", "paas", "saas"];
 
 fn did_you_mean(found: Option<&str>, otherwise: impl Into<String>) -> String {
     match found {
@@ -625,7 +650,10 @@ impl Resolver {
                                         format!("`{}` is not a service model", model.value),
                                     )
                                     .label("unknown model")
-                                    .help("`reach` lists service models: `iaas`, `paas`, `saas`"),
+                                    .help(did_you_mean(
+                                        closest(&model.value, MODELS.into_iter()),
+                                        "`reach` lists service models: `iaas`, `paas`, `saas`",
+                                    )),
                                 );
                             }
                             parsed
@@ -682,7 +710,10 @@ impl Resolver {
                         format!("`{}` is not a party kind", party.kind.value),
                     )
                     .label("unknown kind")
-                    .help("a party is a `provider` (CSP side), a `customer` (CSC side) or a `partner` (auditor, broker, integrator; on neither side)"),
+                    .help(did_you_mean(
+                        closest(&party.kind.value, ["provider", "customer", "partner"].into_iter()),
+                        "a party is a `provider` (CSP side), a `customer` (CSC side) or a `partner` (auditor, broker, integrator; on neither side)",
+                    )),
                 );
                 continue;
             };
@@ -777,6 +808,7 @@ impl Resolver {
             let mut customer = None;
             let mut regions = Vec::new();
             let mut uses = Vec::new();
+            let mut use_failed = false;
             let subservice = service
                 .fields
                 .iter()
@@ -820,7 +852,10 @@ impl Resolver {
                                     format!("`{}` is not a service model", word.value),
                                 )
                                 .label("unknown model")
-                                .help("the service model is `iaas`, `paas` or `saas`"),
+                                .help(did_you_mean(
+                                    closest(&word.value, MODELS.into_iter()),
+                                    "the service model is `iaas`, `paas` or `saas`",
+                                )),
                             );
                         }
                     }
@@ -856,6 +891,7 @@ impl Resolver {
                                 Some(index) if !uses.contains(&index) => uses.push(index),
                                 Some(_) => {}
                                 None => {
+                                    use_failed = true;
                                     let known = baselines
                                         .iter()
                                         .map(|b| b.id.as_str())
@@ -924,6 +960,7 @@ impl Resolver {
                 uses,
                 runs_on: Vec::new(),
                 subservice,
+                use_failed,
             });
         }
         for service in defined {

@@ -9,8 +9,11 @@ use crate::graph::ResponsibilityGraph;
 pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (index, pair) in model.pairs.iter().enumerate() {
-        // An inherited pair with nothing to inherit is E206, not E201.
-        let decided = pair.exclusion.is_some() || pair.inherit.is_some();
+        // An inherited pair with nothing to inherit is E206, not E201; a service whose `use`
+        // names an unknown baseline misses that baseline's duties, which E209 reports.
+        let decided = pair.exclusion.is_some()
+            || pair.inherit.is_some()
+            || model.services[pair.service].use_failed;
         if !pair.in_scope || decided || graph.pair_duties(index).next().is_some() {
             continue;
         }

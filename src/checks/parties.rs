@@ -1,6 +1,6 @@
 //! W302: every declared party holds a letter somewhere.
 
-use crate::analyze::model::Model;
+use crate::analyze::model::{Model, PartyKind};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
@@ -19,11 +19,20 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
             }
         }
     }
+    // Where a service has no provider or no customer (reported), its role keywords named nobody:
+    // the parties of that kind may be assigned through them, and W302 would only mislead.
+    let unresolved = |kind: PartyKind| {
+        model.services.iter().any(|s| match kind {
+            PartyKind::Provider => s.provider.is_none(),
+            PartyKind::Customer => s.customer.is_none(),
+            PartyKind::Partner => false,
+        })
+    };
     model
         .parties
         .iter()
         .zip(assigned)
-        .filter(|(_, assigned)| !assigned)
+        .filter(|(party, assigned)| !assigned && !unresolved(party.kind))
         .map(|(party, _)| {
             Diagnostic::new(
                 Code::W302,

@@ -3,6 +3,8 @@
 
 use pest::error::ErrorVariant;
 
+use super::lexical::unclosed_brace;
+use super::recovery::{item_start_before, starts_item};
 use super::Rule;
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
@@ -17,6 +19,7 @@ pub(super) fn syntax_error(
     let found = found_at(text, at);
     let span = Span::new(file, at, at + found.len());
     let at_end = text[at.min(text.len())..].trim().is_empty();
+    let expects_close = matches!(variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::rbrace));
     let (message, label) = match variant {
         ErrorVariant::ParsingError { positives, .. } => {
             // At the start of a line another blank line is always possible: not worth saying.
@@ -63,6 +66,26 @@ pub(super) fn syntax_error(
     };
     if let Some(diagnostic) = unclosed_or_malformed(file, text, at) {
         return diagnostic;
+    }
+    // A `}` expected where the next item begins (or the file ends): the cause is the block left
+    // open above, and that is where the error is reported.
+    if expects_close && (at_end || starts_item(text, at)) {
+        let item = item_start_before(text, at);
+        if let Some(open) = unclosed_brace(text, item, at) {
+            let next = if at_end {
+                "the file ends here".to_owned()
+            } else {
+                format!("`{found}` starts the next item here")
+            };
+            return Diagnostic::new(
+                Code::E001,
+                Span::new(file, open, open + 1),
+                "this block is never closed",
+            )
+            .label("this `{` has no `}`")
+            .related(span, next)
+            .help("close the block with `}` on a line of its own before the next item");
+        }
     }
     let hint = if at_end {
         "a block is still open at the end of the file: close it with `}`".to_owned()
@@ -220,7 +243,20 @@ fn syntax_hint(found: &str) -> String {
                 `service`, `control` or `duty`; blocks do not nest any deeper than `control { duty { } }`"
             .to_owned(),
         ";" => "statements end at the end of the line; `.srm` has no semicolons".to_owned(),
-        _ => "see the language tour in the README, or `srmc explain E001`".to_owned(),
+        "“" | "”" | "„" | "‟" | "«" | "»" | "‘" | "’" | "‚" | "‹" | "›" => format!(
+            "`{found}` is a typographic quote (word processors put them in): strings take straight double quotes, `\"like this\"`"
+        ),
+        word if word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) =>
+        {
+            format!(
+                "names and keyword values are written in lower case: did you mean `{}`?",
+                word.to_ascii_lowercase()
+            )
+        }
+        _ => "see docs/language.md, or `srmc explain E001`".to_owned(),
     }
 }
 

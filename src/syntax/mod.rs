@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod descent;
+pub(crate) mod lexical;
 mod messages;
 mod recovery;
 mod tree;

@@ -77,17 +77,6 @@ pub(super) fn error_position(error: &pest::error::Error<Rule>) -> usize {
 /// Offsets (from `from` on) of the lines that start, in their first column, with a keyword that
 /// begins a top-level item.
 pub(super) fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
-    const KEYWORDS: [&str; 9] = [
-        "matrix ",
-        "import ",
-        "party ",
-        "service ",
-        "catalog ",
-        "control ",
-        "exclude ",
-        "baseline ",
-        "inherit ",
-    ];
     // Bytes, not chars: `from` may fall inside a character.
     let bytes = text.as_bytes();
     let from = from.min(bytes.len());
@@ -105,5 +94,36 @@ pub(super) fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = u
                 .filter(|(_, b)| **b == b'\n')
                 .map(move |(i, _)| from + i + 1),
         )
-        .filter(move |&line| KEYWORDS.iter().any(|k| text[line..].starts_with(k)))
+        .filter(move |&line| starts_item(text, line))
+}
+
+/// The keywords that begin a top-level item, each with the space after it.
+const ITEM_KEYWORDS: [&str; 9] = [
+    "matrix ",
+    "import ",
+    "party ",
+    "service ",
+    "catalog ",
+    "control ",
+    "exclude ",
+    "baseline ",
+    "inherit ",
+];
+
+/// Whether the line starting at `line` begins a top-level item.
+pub(super) fn starts_item(text: &str, line: usize) -> bool {
+    ITEM_KEYWORDS.iter().any(|k| text[line..].starts_with(k))
+}
+
+/// Where the last top-level item that starts before `at` starts (0 if none does).
+pub(super) fn item_start_before(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = at.min(bytes.len());
+    while let Some(newline) = bytes[..end].iter().rposition(|&b| b == b'\n') {
+        if newline + 1 < at && starts_item(text, newline + 1) {
+            return newline + 1;
+        }
+        end = newline;
+    }
+    0
 }
