@@ -97,7 +97,7 @@ impl Serialize for Code {
 }
 
 codes! {
-    E001 Error "syntax error" => concat!(
+    E001 Error "syntax error (also: no or incomplete `matrix` header)" => concat!(
         "The file does not follow the grammar of the .srm language, so srmc cannot tell ",
         "what it says. Typical causes are a missing `{` or `}`, an unterminated string, ",
         "a string that runs over several lines (use a `\"\"\"` text block for that), a ",
@@ -169,7 +169,7 @@ codes! {
         "      provider acme\n",
         "    }",
     );
-    E103 Error "unknown control or a pattern matching no control" => concat!(
+    E103 Error "unknown control, or a pattern matching no control" => concat!(
         "A control id does not exist in any catalog named in the matrix header, or a ",
         "pattern such as `19.*` matches no control at all. Common causes are control ",
         "numbers taken from a different edition of a standard (the built-in `iso27017` ",
@@ -199,7 +199,7 @@ codes! {
         "    party globex    customer \"Globex Corporation\"\n",
         "    party globex-eu customer \"Globex Europe GmbH\"",
     );
-    E105 Error "unknown catalog" => concat!(
+    E105 Error "unknown catalog, or one the header does not name" => concat!(
         "A catalog id is neither the built-in `iso27017` nor declared with a `catalog` ",
         "statement, or a qualified control id such as `gx::GX-01` names a catalog that ",
         "the matrix header does not list.\n\n",
@@ -215,7 +215,7 @@ codes! {
         "      catalog   iso27017, gx\n",
         "    }",
     );
-    E106 Error "import not found or outside the root directory" => concat!(
+    E106 Error "import not found, or outside the root directory" => concat!(
         "An `import` names a file that does not exist or cannot be read, or its path ",
         "leads outside the directory of the root file given on the command line (through ",
         "`..`, an absolute path or a link). Import paths are relative to the file that ",
@@ -252,7 +252,7 @@ codes! {
         "      duty review \"Review privileged access every quarter\" { customer: R A }\n",
         "    }",
     );
-    E109 Error "invalid value" => concat!(
+    E109 Error "invalid value (date, model, party kind, a party of the wrong kind, an unresolvable role keyword, a party twice in a duty, a letter other than R A C I)" => concat!(
         "A value is not one the language allows. Examples: a date that is not a real ",
         "calendar date (2026-02-30); a model other than `iaas`, `paas` or `saas`; a ",
         "party kind other than `provider`, `customer` or `partner`; a party of the wrong ",
@@ -344,7 +344,7 @@ codes! {
         "      hyper: R\n",
         "    }",
     );
-    E205 Error "same duty id twice for one pair at the same precedence" => concat!(
+    E205 Error "the same duty id twice for one pair at the same precedence" => concat!(
         "Two control blocks at the same level give a duty with the same id to the same ",
         "service and control. It often happens through overlapping lists (one block for ",
         "`12.*`, another for `12.3.1`), through two matrix-wide blocks, or through two ",
@@ -362,7 +362,7 @@ codes! {
         "      duty backups \"Back up hourly and keep copies for 35 days\" { provider: R A }\n",
         "    }",
     );
-    E206 Error "inherited control not owned by the sub-service's provider" => concat!(
+    E206 Error "`inherit` of a control the sub-service's provider does not own there" => concat!(
         "An `inherit ... from SUB` names a control that, in the sub-service SUB, is not ",
         "owned by SUB's provider: there it is customer-owned, shared, excluded or ",
         "unowned. Inheriting only works for duties the sub-service's provider is ",
@@ -382,7 +382,7 @@ codes! {
         "      }\n",
         "    }",
     );
-    E207 Error "runs-on cycle" => concat!(
+    E207 Error "`runs-on` cycle" => concat!(
         "Services form a loop through `runs-on`: a service runs on itself, directly or ",
         "through a chain (analytics runs on compute, which runs on analytics). The ",
         "message lists the chain.\n\n",
@@ -397,7 +397,7 @@ codes! {
         "      runs-on  compute\n",
         "    }",
     );
-    E208 Error "inherit from a service not reachable through runs-on" => concat!(
+    E208 Error "`inherit … from SUB` where SUB is not below the service through `runs-on`" => concat!(
         "An `inherit ... for S from SUB` names a SUB that the service S does not run on, ",
         "neither directly nor through a chain of `runs-on` links.\n\n",
         "A service can rely only on suppliers it actually runs on. Inheriting from an ",
@@ -426,7 +426,7 @@ codes! {
         "      use      std-saas, gx-saas\n",
         "    }",
     );
-    E401 Error "exclusion without justification" => concat!(
+    E401 Error "exclusion without a justification" => concat!(
         "An `exclude` statement has an empty justification string. Every exclusion must ",
         "say why the controls do not apply.\n\n",
         "Exclusions work like the Statement of Applicability of ISO/IEC 27001, where ",
@@ -484,7 +484,7 @@ codes! {
         "      big4:     I\n",
         "    }",
     );
-    W303 Warning "exclusion that covers no in-scope pair" => concat!(
+    W303 Warning "exclusion that decides no pair (every pair it names is out of scope or decided by a higher level)" => concat!(
         "An exclusion has no effect: every pair it names is already excluded by an ",
         "earlier exclusion, or is overridden by duties of a higher level (for example a ",
         "matrix-wide exclusion whose controls all have service-specific duties for every ",
@@ -497,7 +497,7 @@ codes! {
         "duties if the exclusion is what was intended. `srmc explain FILE --service ID ",
         "--control ID` shows what applies to a pair.",
     );
-    W304 Warning "customer side responsible for a control its service model keeps out of its reach" => concat!(
+    W304 Warning "the customer side is responsible for a control its service model keeps out of its reach" => concat!(
         "The customer side is responsible (R) for a control that the service model puts ",
         "beyond the customer's reach, for example hardening the hypervisor or the ",
         "virtual machines of a SaaS service, or patching the runtime of a PaaS service. ",
@@ -515,7 +515,7 @@ codes! {
         "      }\n",
         "    }",
     );
-    W305 Warning "text holds invisible characters that change how it reads" => concat!(
+    W305 Warning "text holds bidirectional controls or zero-width characters that change how it reads" => concat!(
         "A title, name, note or other text holds a bidirectional control character (such as ",
         "U+202E, which makes the following text run right to left) or a zero-width ",
         "character. They do not show, or show as nothing, yet they change the order in which ",

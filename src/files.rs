@@ -5,8 +5,8 @@
 //! - Outputs are whole or absent: a regular file (or a missing path) is replaced through a
 //!   temporary file and a rename; a character device or a FIFO (`/dev/null`, `/dev/stdout`, a
 //!   pipe) is written straight, since renaming over it would replace the device; a symbolic link
-//!   is followed and its target replaced. A replaced file keeps its owner and permissions, but
-//!   never a setuid or setgid bit.
+//!   is followed and its target replaced; missing directories on the way are made. A replaced
+//!   file keeps its owner and permissions, but never a setuid or setgid bit.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -235,6 +235,8 @@ fn replace<T, E: From<io::Error>>(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    // `-o out/annex.html` makes `out/`, as a generator of documents is expected to.
+    fs::create_dir_all(dir)?;
     let existing = fs::metadata(path).ok();
     let mut builder = tempfile::Builder::new();
     builder.prefix(".srmc-").suffix(".tmp");
