@@ -114,24 +114,24 @@ impl Accountability {
         !self.accountable.is_empty()
     }
 
+    /// Every accountable party: the CSP side's, then the CSC side's, then partners.
+    pub fn accountable(&self) -> &[PartyIdx] {
+        &self.accountable
+    }
+
     /// E203: accountable parties on both sides.
     pub fn both_sides(&self) -> bool {
         !self.csp().is_empty() && !self.csc().is_empty()
     }
 
-    /// E204: several accountable parties on one side.
-    pub fn crowded_side(&self) -> Option<(Side, &[PartyIdx])> {
-        if self.csp().len() > 1 {
-            Some((Side::Csp, self.csp()))
-        } else if self.csc().len() > 1 {
-            Some((Side::Csc, self.csc()))
-        } else {
-            None
-        }
+    /// E204: more than one accountable party where E203 does not already apply. One `A` per
+    /// duty: partners and a second party of the same side count alike.
+    pub fn several_accountable(&self) -> bool {
+        !self.both_sides() && self.accountable.len() > 1
     }
 
     pub fn is_conflict(&self) -> bool {
-        self.both_sides() || self.crowded_side().is_some()
+        self.accountable.len() > 1
     }
 }
 

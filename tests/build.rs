@@ -38,13 +38,18 @@ fn render_all(path: &Path) -> Vec<(&'static str, String)> {
 /// errors) and the complete example.
 #[test]
 fn every_format_of_the_examples_is_reviewed() {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/examples"))
-        .expect("the example fixtures")
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "srm"))
-        .collect();
-    inputs.sort();
-    inputs.push(root().join("matrices/nimbus-saas-and-db.srm"));
+    // The small examples, and one complete matrix (those on a baseline are as large as it).
+    let inputs: Vec<PathBuf> = [
+        "tests/fixtures/examples/cloud-controls.srm",
+        "tests/fixtures/examples/gaps.srm",
+        "tests/fixtures/examples/minimal.srm",
+        "tests/fixtures/examples/name-errors.srm",
+        "tests/fixtures/examples/one-accountable.srm",
+        "matrices/nimbus-saas-and-db.srm",
+    ]
+    .iter()
+    .map(|path| root().join(path))
+    .collect();
     for input in inputs {
         let name = input.file_stem().unwrap().to_string_lossy().into_owned();
         for (extension, text) in render_all(&input) {

@@ -148,3 +148,21 @@ fn cld_example_pairs_have_the_ownership_its_header_states() {
     }
     assert_eq!(checked, 14, "the header speaks of 14 pairs");
 }
+
+/// `baseline-order.srm`: the later baseline's exclusion sits above the earlier one's duty, so the
+/// pair is excluded, by the exclusion of `house-saas`.
+#[test]
+fn a_later_baseline_excludes_above_an_earlier_ones_duty() {
+    let compilation = common::compile(&examples_dir().join("baseline-order.srm"));
+    let checked = compilation.checked.as_ref().unwrap();
+    let index = checked.model.find_pair("claims", "CLD.9.5.2").unwrap();
+    assert_eq!(checked.graph.ownership[index].as_str(), "excluded");
+    let pair = &checked.model.pairs[index];
+    let exclusion = &checked.model.exclusions[pair.exclusion.unwrap()];
+    assert!(exclusion.justification.contains("SaaS customer"));
+    // And the baseline duty it overrides is recorded as set aside by it.
+    assert!(pair
+        .replaced
+        .iter()
+        .any(|r| matches!(r.by, srmc::analyze::model::ReplacedBy::Exclusion(_))));
+}

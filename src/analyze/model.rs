@@ -248,6 +248,44 @@ impl Level {
     }
 }
 
+/// Where a duty or an exclusion stands in precedence for one service, lowest first: its level,
+/// and for a baseline the place of that baseline in the service's `use` (each baseline of a
+/// `use` is a level of its own, in the order written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rank {
+    pub level: Level,
+    pub position: usize,
+}
+
+impl Model {
+    /// The rank of something at `level`, from `baseline` if it is written in one, for `service`.
+    pub fn rank(&self, level: Level, baseline: Option<usize>, service: ServiceIdx) -> Rank {
+        let position = baseline
+            .and_then(|b| {
+                self.services[service]
+                    .uses
+                    .iter()
+                    .position(|&used| used == b)
+            })
+            .unwrap_or(0);
+        Rank { level, position }
+    }
+
+    pub fn duty_rank(&self, duty: DutyIdx, service: ServiceIdx) -> Rank {
+        let def = &self.duties[duty];
+        let baseline = match def.origin {
+            Origin::Baseline(baseline) => Some(baseline),
+            _ => None,
+        };
+        self.rank(def.level, baseline, service)
+    }
+
+    pub fn exclusion_rank(&self, exclusion: ExclusionIdx, service: ServiceIdx) -> Rank {
+        let def = &self.exclusions[exclusion];
+        self.rank(def.level, def.baseline, service)
+    }
+}
+
 /// Where a duty comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -375,10 +413,14 @@ pub struct DutyDef {
 pub struct ExclusionDef {
     pub span: Span,
     pub level: Level,
+    /// The baseline it is written in.
+    pub baseline: Option<usize>,
     /// Empty when the justification is missing (E401).
     pub justification: String,
-    /// Whether the exclusion decides at least one pair (else W303).
+    /// Whether the exclusion decides at least one pair in scope (else W303).
     pub effective: bool,
+    /// A control or service it names does not resolve (reported): W303 would only repeat that.
+    pub names_unresolved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,6 +43,8 @@ struct Block {
     /// `None`: every service (matrix-wide).
     services: Option<Vec<ServiceIdx>>,
     level: Level,
+    /// The baseline it is written in.
+    baseline: Option<usize>,
     /// `control … replace`: drops every lower-level duty of its pairs.
     replace: bool,
     duties: std::ops::Range<DutyIdx>,
@@ -268,9 +270,20 @@ impl Resolver {
                 resolved_blocks.push(resolved);
             }
             for exclusion in &baseline.exclusions {
+                if let Some(list) = &exclusion.services {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E109,
+                            list[0].span,
+                            format!("baseline `{}` names services", baseline.id.value),
+                        )
+                        .label("`for` in a baseline")
+                        .help("a baseline applies to the services that `use` it: leave out `for`, and write service-specific exclusions in the matrix"),
+                    );
+                }
                 let resolved = self.exclusion(
                     exclusion,
-                    Some((Level::Baseline, users.clone())),
+                    Some((Level::Baseline, users.clone(), index)),
                     &mut model,
                     &mut names,
                 );
@@ -808,6 +821,7 @@ impl Resolver {
             let mut customer = None;
             let mut regions = Vec::new();
             let mut uses = Vec::new();
+            let mut use_names: Vec<Span> = Vec::new();
             let mut use_failed = false;
             let subservice = service
                 .fields
@@ -888,8 +902,30 @@ impl Resolver {
                     ast::ServiceField::Use(list) => {
                         for name in list {
                             match baselines.iter().position(|b| b.id == name.value) {
-                                Some(index) if !uses.contains(&index) => uses.push(index),
-                                Some(_) => {}
+                                Some(index) if !uses.contains(&index) => {
+                                    uses.push(index);
+                                    use_names.push(name.span);
+                                }
+                                Some(index) => {
+                                    let first = uses
+                                        .iter()
+                                        .position(|&u| u == index)
+                                        .map(|at| use_names[at]);
+                                    let mut diagnostic = Diagnostic::new(
+                                        Code::E104,
+                                        name.span,
+                                        format!(
+                                            "baseline `{}` is named twice in this `use`",
+                                            name.value
+                                        ),
+                                    )
+                                    .label("named again")
+                                    .help("each baseline of a `use` is one level, set by its first place; remove the repeat");
+                                    if let Some(first) = first {
+                                        diagnostic = diagnostic.related(first, "first named here");
+                                    }
+                                    self.error(diagnostic);
+                                }
                                 None => {
                                     use_failed = true;
                                     let known = baselines
@@ -1217,6 +1253,10 @@ impl Resolver {
             controls,
             services,
             level,
+            baseline: match origin {
+                Origin::Baseline(baseline) => Some(baseline),
+                _ => None,
+            },
             replace: block.replace,
             duties: first_duty..model.duties.len(),
             notes: std::mem::take(&mut block.notes)
@@ -1371,17 +1411,18 @@ impl Resolver {
         }
     }
 
-    /// Resolves an exclusion; `baseline` gives the level and users of the baseline it is in.
+    /// Resolves an exclusion; `baseline` gives the level, users and index of the baseline it is
+    /// in.
     fn exclusion(
         &mut self,
         exclusion: &ast::Exclusion,
-        baseline: Option<(Level, Vec<ServiceIdx>)>,
+        baseline: Option<(Level, Vec<ServiceIdx>, usize)>,
         model: &mut Model,
         names: &mut Names,
     ) -> Exclusion {
         let (controls, controls_complete) = self.control_list(&exclusion.controls, model, names);
         let (services, services_complete) = match (&baseline, &exclusion.services) {
-            (Some((_, users)), _) => (Some(users.clone()), true),
+            (Some((_, users, _)), _) => (Some(users.clone()), true),
             (None, Some(list)) => {
                 let (services, complete) = self.service_list(list, names);
                 (Some(services), complete)
@@ -1411,13 +1452,14 @@ impl Resolver {
         model.exclusions.push(ExclusionDef {
             span: exclusion.span,
             level: match (&baseline, &exclusion.services) {
-                (Some((level, _)), _) => *level,
+                (Some((level, _, _)), _) => *level,
                 (None, Some(_)) => Level::ServiceSpecific,
                 (None, None) => Level::MatrixWide,
             },
+            baseline: baseline.as_ref().map(|(_, _, index)| *index),
             justification,
-            // An exclusion with unresolved names is already reported; W303 would only repeat it.
-            effective: !(controls_complete && services_complete),
+            effective: false,
+            names_unresolved: !(controls_complete && services_complete),
         });
         Exclusion { controls, services }
     }
@@ -1426,7 +1468,10 @@ impl Resolver {
     /// and the provider's id), once per duty and service. A role that resolves to nobody needs
     /// no finding here: the service without a provider or customer is already reported.
     fn same_party_twice(&mut self, blocks: &[Block], model: &Model) {
-        let all_services: Vec<ServiceIdx> = (0..model.services.len()).collect();
+        // A matrix-wide block never reaches a sub-service, so it can raise nothing for one.
+        let all_services: Vec<ServiceIdx> = (0..model.services.len())
+            .filter(|&s| !model.services[s].subservice)
+            .collect();
         for block in blocks {
             if block.controls.is_empty() {
                 continue;
@@ -1521,24 +1566,28 @@ impl Resolver {
         // Inherited duties, made once per inheritance and sub-service duty.
         let mut made: HashMap<(usize, DutyIdx), DutyIdx> = HashMap::new();
         let mut entries: Vec<DutyIdx> = Vec::new();
+        // The pair's duties by id, then rank: what replacement and E205 and E402 look up.
+        let mut ranked: Vec<(Rank, DutyIdx)> = Vec::new();
         for service in order {
             for control in 0..controls {
                 let index = service * controls + control;
                 entries.clear();
-                // The level below which a `replace` block or an `inherit` drops everything.
-                let mut replace_at: Option<(Level, ReplacedBy)> = None;
+                // The rank below which a `replace` block or an `inherit` drops everything.
+                let mut replace_at: Option<(Rank, ReplacedBy)> = None;
                 for &block in &block_buckets[index] {
                     let block = &blocks[block as usize];
                     entries.extend(block.duties.clone());
-                    if block.replace && replace_at.is_none_or(|(level, _)| block.level > level) {
-                        replace_at = Some((block.level, ReplacedBy::Replace(block.span)));
+                    let rank = model.rank(block.level, block.baseline, service);
+                    if block.replace && replace_at.is_none_or(|(at, _)| rank > at) {
+                        replace_at = Some((rank, ReplacedBy::Replace(block.span)));
                     }
                 }
                 let inherit = inherit_buckets[index].map(|i| &inheritances[i as usize]);
                 if let Some(inheritance) = inherit {
                     let def = inheritance.def;
                     let from = model.inherits[def].from;
-                    replace_at = Some((Level::ServiceSpecific, ReplacedBy::Inherit(def)));
+                    let rank = model.rank(Level::ServiceSpecific, None, service);
+                    replace_at = Some((rank, ReplacedBy::Inherit(def)));
                     let source = pairs[from * controls + control]
                         .as_ref()
                         .map(|p| p.duties.clone())
@@ -1563,35 +1612,34 @@ impl Resolver {
                     inherit: inherit.map(|i| i.def),
                     in_scope: !model.services[service].subservice || inherited_pairs[index],
                 };
-                self.duplicates(index, &entries, model);
+                ranked.clear();
+                ranked.extend(
+                    entries
+                        .iter()
+                        .map(|&duty| (model.duty_rank(duty, service), duty)),
+                );
+                let id = |duty: DutyIdx| model.duties[duty].id.as_str();
+                ranked.sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)).then(a.cmp(b)));
+                self.duplicates(index, &ranked, model);
 
-                // A duty id replaces the same id from a lower level; `replace` and `inherit`
-                // drop every lower-level duty.
-                let mut by_id: Vec<(&str, Level, DutyIdx)> = entries
-                    .iter()
-                    .map(|&duty| {
-                        (
-                            model.duties[duty].id.as_str(),
-                            model.duties[duty].level,
-                            duty,
-                        )
-                    })
-                    .collect();
-                by_id.sort_unstable();
+                // A duty id replaces the same id from a lower rank; `replace` and `inherit` drop
+                // every lower-ranked duty.
                 for &duty in &entries {
-                    let def = &model.duties[duty];
-                    if let Some((level, by)) = replace_at {
-                        if def.level < level {
+                    let rank = model.duty_rank(duty, service);
+                    if let Some((at, by)) = replace_at {
+                        if rank < at {
                             pair.replaced.push(Replaced { duty, by });
                             continue;
                         }
                     }
-                    let start = by_id.partition_point(|(id, _, _)| *id < def.id.as_str());
-                    let higher = by_id[start..]
+                    let own = model.duties[duty].id.as_str();
+                    let id = |duty: DutyIdx| model.duties[duty].id.as_str();
+                    let start = ranked.partition_point(|&(_, other)| id(other) < own);
+                    let higher = ranked[start..]
                         .iter()
-                        .take_while(|(id, _, _)| *id == def.id.as_str())
-                        .filter(|(_, level, _)| *level > def.level)
-                        .map(|(_, _, other)| *other)
+                        .take_while(|&&(_, other)| id(other) == own)
+                        .filter(|(other, _)| *other > rank)
+                        .map(|&(_, other)| other)
                         .last();
                     match higher {
                         Some(by) => pair.replaced.push(Replaced {
@@ -1602,40 +1650,35 @@ impl Resolver {
                     }
                 }
 
-                // An exclusion and a duty at one level contradict each other, whatever a higher
-                // level then decides.
-                for &exclusion in &exclusion_buckets[index] {
+                // An exclusion and a duty of one rank contradict each other as written, whatever
+                // a higher rank or a replacement then decides: one E402 for the pair.
+                let clash = exclusion_buckets[index].iter().find_map(|&exclusion| {
                     let exclusion = exclusion as ExclusionIdx;
-                    let level = model.exclusions[exclusion].level;
-                    let first_at_level = exclusion_buckets[index]
+                    let rank = model.exclusion_rank(exclusion, service);
+                    ranked
                         .iter()
-                        .map(|&e| e as ExclusionIdx)
-                        .find(|&e| model.exclusions[e].level == level);
-                    if first_at_level != Some(exclusion) {
-                        continue;
-                    }
-                    for &duty in &pair.duties {
-                        if model.duties[duty].level == level {
-                            model.clashes.push(Clash::ExcludedWithDuties {
-                                pair: index,
-                                exclusion,
-                                duty,
-                            });
-                        }
-                    }
+                        .find(|(duty_rank, _)| *duty_rank == rank)
+                        .map(|&(_, duty)| (exclusion, duty))
+                });
+                if let Some((exclusion, duty)) = clash {
+                    model.clashes.push(Clash::ExcludedWithDuties {
+                        pair: index,
+                        exclusion,
+                        duty,
+                    });
                 }
-                // The exclusion of the highest level drops every duty below it and is itself
+                // The exclusion of the highest rank drops every duty below it and is itself
                 // overridden by any duty above it.
                 let exclusion = exclusion_buckets[index]
                     .iter()
                     .map(|&e| e as ExclusionIdx)
-                    .max_by_key(|&e| (model.exclusions[e].level, std::cmp::Reverse(e)));
-                let exclusion_level = exclusion.map(|e| model.exclusions[e].level);
-                if let (Some(exclusion), Some(level)) = (exclusion, exclusion_level) {
+                    .max_by_key(|&e| (model.exclusion_rank(e, service), std::cmp::Reverse(e)));
+                let exclusion_rank = exclusion.map(|e| model.exclusion_rank(e, service));
+                if let (Some(exclusion), Some(at)) = (exclusion, exclusion_rank) {
                     let (kept, dropped): (Vec<DutyIdx>, Vec<DutyIdx>) = pair
                         .duties
                         .iter()
-                        .partition(|&&duty| model.duties[duty].level >= level);
+                        .partition(|&&duty| model.duty_rank(duty, service) >= at);
                     pair.duties = kept;
                     pair.replaced
                         .extend(dropped.into_iter().map(|duty| Replaced {
@@ -1645,16 +1688,19 @@ impl Resolver {
                     let overridden = pair
                         .duties
                         .iter()
-                        .any(|&duty| model.duties[duty].level > level);
+                        .any(|&duty| model.duty_rank(duty, service) > at);
                     if !overridden {
                         pair.exclusion = Some(exclusion);
-                        model.exclusions[exclusion].effective = true;
+                        if pair.in_scope {
+                            model.exclusions[exclusion].effective = true;
+                        }
                     }
                 }
-                let floor = exclusion_level.max(replace_at.map(|(level, _)| level));
+                let floor = exclusion_rank.max(replace_at.map(|(at, _)| at));
                 for &block in &block_buckets[index] {
                     let block = &blocks[block as usize];
-                    if floor.is_none_or(|level| block.level >= level) {
+                    let rank = model.rank(block.level, block.baseline, service);
+                    if floor.is_none_or(|at| rank >= at) {
                         pair.notes.extend(block.notes.iter().cloned());
                     }
                 }
@@ -1667,31 +1713,18 @@ impl Resolver {
             .collect();
     }
 
-    /// E205: two duties with one id at one level for one pair.
-    fn duplicates(&mut self, pair: usize, entries: &[DutyIdx], model: &mut Model) {
-        if entries.len() < 2 {
-            return;
-        }
-        let mut keyed: Vec<(Level, &str, DutyIdx)> = entries
-            .iter()
-            .map(|&duty| {
-                (
-                    model.duties[duty].level,
-                    model.duties[duty].id.as_str(),
-                    duty,
-                )
-            })
-            .collect();
-        keyed.sort_unstable();
-        let clashes: Vec<Clash> = keyed
+    /// E205: two duties with one id at one rank for one pair. `ranked` is sorted by id, then rank.
+    fn duplicates(&mut self, pair: usize, ranked: &[(Rank, DutyIdx)], model: &mut Model) {
+        let duties = &model.duties;
+        let clashes: Vec<Clash> = ranked
             .windows(2)
-            .filter(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+            .filter(|w| w[0].0 == w[1].0 && duties[w[0].1].id == duties[w[1].1].id)
             // Twice in one block is already E104.
-            .filter(|w| model.duties[w[0].2].block != model.duties[w[1].2].block)
+            .filter(|w| duties[w[0].1].block != duties[w[1].1].block)
             .map(|w| Clash::DuplicateDuty {
                 pair,
-                first: w[0].2,
-                second: w[1].2,
+                first: w[0].1,
+                second: w[1].1,
             })
             .collect();
         model.clashes.extend(clashes);

@@ -3,7 +3,7 @@
 //! checked for every pair it holds for.
 
 use super::{pair_names, party_list};
-use crate::analyze::model::{Model, Side};
+use crate::analyze::model::Model;
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
@@ -56,24 +56,28 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     .pair(service, control),
                 );
             }
-            if let Some((side, parties)) = facts.crowded_side() {
-                let side = match side {
-                    Side::Csp => "provider",
-                    _ => "customer",
+            if facts.several_accountable() {
+                let parties = facts.accountable();
+                let sides = if !facts.partners().is_empty() {
+                    "a partner among them"
+                } else if facts.csp().len() > 1 {
+                    "all on the provider side"
+                } else {
+                    "all on the customer side"
                 };
                 diagnostics.push(
                     Diagnostic::new(
                         Code::E204,
                         def.head,
                         format!(
-                            "duty `{}` has {} accountable parties on the {side} side: {}",
+                            "duty `{}` has {} accountable parties ({sides}): {}",
                             def.id,
                             parties.len(),
                             party_list(model, parties)
                         ),
                     )
                     .label("more than one `A`")
-                    .help("one party answers for a duty: keep `A` on one of them and make the others `R` or `C`")
+                    .help("one party answers for a duty: keep `A` on one of them and make the others `R` or `C` (an auditor that signs off is `C`)")
                     .pair(service, control),
                 );
             }

@@ -8,7 +8,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     model
         .exclusions
         .iter()
-        .filter(|exclusion| !exclusion.effective)
+        .filter(|exclusion| !exclusion.effective && !exclusion.names_unresolved)
         .map(|exclusion| {
             Diagnostic::new(Code::W303, exclusion.span, "exclusion covers no in-scope pair")
                 .label("excludes nothing")

@@ -2,7 +2,7 @@
 //! provider. (E207 and E208 are found where `runs-on` and `inherit` are resolved.)
 
 use super::pair_names;
-use crate::analyze::model::Model;
+use crate::analyze::model::{Model, Origin};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{Ownership, ResponsibilityGraph};
@@ -13,12 +13,18 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
         let Some(inherit) = pair.inherit else {
             continue;
         };
+        if !pair.in_scope {
+            continue;
+        }
         let inherit = &model.inherits[inherit];
         let source = model.pair_index(inherit.from, pair.control);
         let there = graph.ownership[source];
-        if matches!(there, Ownership::Provider | Ownership::Inherited)
-            && graph.pair_duties(index).next().is_some()
-        {
+        // The rule is about the `inherit`: whatever duties of its own the pair has, something
+        // must come down from the sub-service's provider.
+        let inherited_something = graph
+            .pair_duties(index)
+            .any(|(_, duty)| matches!(model.duties[duty].origin, Origin::Inherited { .. }));
+        if matches!(there, Ownership::Provider | Ownership::Inherited) && inherited_something {
             continue;
         }
         let sub = &model.services[inherit.from];
