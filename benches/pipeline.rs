@@ -68,7 +68,14 @@ fn analyze(bencher: Bencher, services: usize) {
                 .expect("loads");
             (loaded, sources)
         })
-        .bench_local_values(|(loaded, mut sources)| srmc::analyze::resolve(loaded, &mut sources));
+        .bench_local_values(|(loaded, mut sources)| {
+            srmc::analyze::resolve(
+                loaded,
+                &mut sources,
+                Default::default(),
+                &Default::default(),
+            )
+        });
 }
 
 #[divan::bench(args = SIZES)]

@@ -273,7 +273,10 @@ fn baseline_view(builtin: &BuiltinBaseline) -> BaselineView {
                         .id
                         .as_ref()
                         .map_or_else(|| (position + 1).to_string(), |id| id.value.clone()),
-                    title: duty.title.value.clone(),
+                    title: duty
+                        .title
+                        .as_ref()
+                        .map_or_else(String::new, |t| t.value.clone()),
                     assignments: Assignments(
                         duty.assignments
                             .iter()

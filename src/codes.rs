@@ -67,6 +67,9 @@ impl Code {
                 | Code::E204
                 | Code::E205
                 | Code::E206
+                | Code::E210
+                | Code::E212
+                | Code::E214
                 | Code::E402
                 | Code::W301
                 | Code::W302
@@ -330,7 +333,7 @@ codes! {
         "      }\n",
         "    }",
     );
-    E204 Error "more than one accountable party on one side" => concat!(
+    E204 Error "more than one accountable party, where E203 does not apply (one A per duty: partners and teams count)" => concat!(
         "One duty gives the letter A to two or more parties on the same side, typically ",
         "a cloud provider and its subcontractor, or two customer entities.\n\n",
         "RACI allows exactly one accountable party per duty. With two on one side, the ",
@@ -425,6 +428,59 @@ codes! {
         "      provider acme\n",
         "      use      std-saas, gx-saas\n",
         "    }",
+    );
+    E210 Error "an obligation no duty of this matrix takes up" => concat!(
+        "An upstream matrix (a provider's published matrix, named with `upstream`) gives the ",
+        "party that stands for this matrix `R` or `A` in one of its duties, and no duty of this ",
+        "matrix takes it up: none sits in a control block for that upstream service and control ",
+        "with the same duty id. The finding names the upstream service, the control and the duty.\n\n",
+        "This is the gap that shared responsibility most often hides: the provider's matrix says ",
+        "the customer must do something, the customer assumes the provider's certification covers ",
+        "it, and nobody in the customer's organisation answers for it.\n\n",
+        "Take the obligation up, naming who answers for it on our side (a team of the `as` party, ",
+        "or the party itself); the title may be left out, it is the upstream's:\n\n",
+        "    control K-2 for kestrel.mail {\n",
+        "      duty admin-review {\n",
+        "        iam: R A\n",
+        "      }\n",
+        "    }",
+    );
+    E211 Error "an upstream matrix that does not load or does not check clean" => concat!(
+        "An `upstream` names a matrix that cannot be used: the file is missing, outside the root ",
+        "file's directory, not a matrix (neither a `.srm` root file nor the JSON of `srmc build ",
+        "--format json`), too large, a JSON document whose fingerprint is not the fingerprint of ",
+        "its content, or a matrix with errors. The message gives the reason, or the first error.\n\n",
+        "Obligations read from a broken or altered matrix could be wrong in either direction, so ",
+        "an upstream gives no obligations until it loads and checks clean; while it does not, ",
+        "blocks for its services raise nothing else.\n\n",
+        "Fix the path, ask the provider for a matrix that checks clean, or fetch a fresh copy of ",
+        "its published JSON: a fingerprint is always recomputed, never trusted.",
+    );
+    E212 Error "a duty for an upstream service that takes up no obligation" => concat!(
+        "A duty sits in a control block for an upstream service, but the upstream gives us no ",
+        "duty with that id for that service and control: its id is misspelt, the upstream ",
+        "dropped or renamed the duty, or we hold only `C` or `I` in it (which is no obligation).\n\n",
+        "A take-up of nothing would let the annex claim that an obligation is covered when the ",
+        "provider never stated it, or hide that a renamed obligation is now open.\n\n",
+        "Use the duty id the upstream uses (`srmc build UPSTREAM --format json` lists them), or ",
+        "move the duty to a block for one of this matrix's own services.",
+    );
+    E213 Error "unknown upstream, or an upstream service it does not have" => concat!(
+        "A `for` list names `ID.SERVICE` where `ID` is not declared with `upstream`, or the ",
+        "upstream has no service of that id.\n\n",
+        "Duties written for a service nobody publishes take up nothing, and the obligations they ",
+        "were meant for stay open.\n\n",
+        "Declare the upstream, or correct the service id to one the upstream publishes:\n\n",
+        "    upstream kestrel \"vendors/kestrel.srm\" as larkspur",
+    );
+    E214 Error "a taken-up obligation accountable outside our side" => concat!(
+        "A duty takes up an upstream's obligation, but its `A` is not on the party that stands ",
+        "for us in the upstream (the `as` party) or on one of its teams: it is on the provider, ",
+        "or on another party.\n\n",
+        "The provider put the duty on us. Taking it up means that someone of ours answers for ",
+        "it; handing the `A` back to the provider, or to a third party, leaves the obligation ",
+        "where it was.\n\n",
+        "Give `A` to the `as` party or one of its teams, and keep the others `R`, `C` or `I`.",
     );
     E401 Error "exclusion without a justification" => concat!(
         "An `exclude` statement has an empty justification string. Every exclusion must ",
@@ -526,5 +582,14 @@ codes! {
         "of letting them pass unseen.\n\n",
         "Retype the text without them. If the text really needs right-to-left script, write ",
         "it as plain characters: the script's own direction needs no override."
+    );
+    W306 Warning "an upstream's fingerprint differs from its pin" => concat!(
+        "The `pin` of an `upstream` is a prefix of the fingerprint this matrix was reviewed ",
+        "against, and the upstream's fingerprint no longer starts with it: the provider has ",
+        "published a new version of its matrix.\n\n",
+        "A new version may add obligations, drop some or change who must do what. The take-ups ",
+        "were written for the old one.\n\n",
+        "Compare the two versions with `srmc diff OLD NEW`, take up what changed, and pin the ",
+        "new fingerprint.",
     );
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::analyze::model::Model;
 use crate::codes::Code;
 use crate::graph::ResponsibilityGraph;
-use crate::render::view::fingerprint;
+use crate::published::fingerprint;
 use crate::Compilation;
 
 /// How important a change is: the order reports show them in.

@@ -16,6 +16,7 @@ pub mod files;
 pub mod format;
 pub mod git;
 pub mod graph;
+pub mod published;
 pub mod render;
 pub mod source;
 pub mod syntax;
@@ -63,13 +64,25 @@ pub fn compile(path: &Path, limits: Limits) -> Result<Compilation, FatalError> {
 /// Like [`compile`], with the root file shown as `name` (a file read from a Git revision is
 /// shown as `REV:PATH`, not as the temporary file it was copied to).
 pub fn compile_named(path: &Path, name: &str, limits: Limits) -> Result<Compilation, FatalError> {
+    let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    compile_in_chain(path, name, limits, &analyze::Chain(vec![root]))
+}
+
+/// [`compile_named`] for a matrix that `chain` (the matrices being compiled, this one last)
+/// reaches through upstreams.
+pub fn compile_in_chain(
+    path: &Path,
+    name: &str,
+    limits: Limits,
+    chain: &analyze::Chain,
+) -> Result<Compilation, FatalError> {
     let mut sources = Sources::new();
     let (loaded, mut diagnostics) = analyze::load(path, name, &mut sources, limits)?;
     // After a syntax error the files hold only the items that parsed: the checks that need the
     // whole matrix (unknown names, unowned controls, unused parties) would report what the
     // broken items may well define, so they wait until every file parses.
     let complete = loaded.whole;
-    let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources);
+    let (model, resolve_diagnostics) = analyze::resolve(loaded, &mut sources, limits, chain);
     diagnostics.extend(resolve_diagnostics);
     let checked = model.map(|model| {
         let graph = ResponsibilityGraph::build(&model);

@@ -98,7 +98,7 @@ fn fingerprint_of(text: &str) -> String {
     std::fs::write(&path, text).unwrap();
     let compilation = srmc::compile(&path, Default::default()).unwrap();
     assert_eq!(compilation.errors(), 0, "{text}");
-    srmc::render::view::fingerprint(
+    srmc::published::fingerprint(
         &compilation.checked.as_ref().unwrap().model,
         &compilation.checked.as_ref().unwrap().graph,
     )
@@ -425,5 +425,34 @@ fn json_matches_the_shipped_schema() {
         let mut broken = json.clone();
         broken["pairs"][0]["ownership"] = "nobody".into();
         assert!(!validator.is_valid(&broken), "{input}");
+    }
+}
+
+/// The fingerprint can be recomputed from the published JSON alone (an upstream handed over as
+/// JSON is checked this way), and any change of what the JSON says changes it.
+#[test]
+fn the_fingerprint_is_recomputed_from_the_published_json() {
+    for input in [
+        "tests/fixtures/examples/cloud-controls.srm",
+        "tests/fixtures/examples/obligations-customer.srm",
+        "tests/fixtures/ok/baselines_and_inheritance.srm",
+        "tests/fixtures/hostile/hostile.srm",
+        "matrices/nimbus-saas-and-db.srm",
+    ] {
+        let compilation = common::compile(&root().join(input));
+        let json = render(&compilation, Format::Json, None).unwrap();
+        let published: srmc::published::Published = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            published.fingerprint(),
+            published.matrix.fingerprint,
+            "{input}"
+        );
+        let mut changed = published.clone();
+        changed.matrix.title = "Another title".into();
+        assert_ne!(
+            changed.fingerprint(),
+            published.matrix.fingerprint,
+            "{input}"
+        );
     }
 }

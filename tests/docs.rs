@@ -119,21 +119,6 @@ fn check(example: &Example, files: &[(String, String)]) -> Result<(), String> {
     }
 }
 
-/// The sections whose examples show rules being built now (the v1.2 rulings and teams, upstream
-/// matrices and obligations): their examples must still fail, so that each entry is removed the
-/// moment its rule works. Empty when the compiler does all the page says.
-const NOT_YET_BUILT: &[&str] = &[
-    "Teams",
-    "Upstream",
-    "Upstream matrices, obligations and take-up",
-    "E210",
-    "E211",
-    "E212",
-    "E213",
-    "E214",
-    "W306",
-];
-
 #[test]
 fn every_example_of_the_language_reference_does_what_the_page_says() {
     let examples = examples();
@@ -149,20 +134,11 @@ fn every_example_of_the_language_reference_does_what_the_page_says() {
         if let Claim::File(path) = claim(&example.text) {
             files.push((path, example.text.clone()));
         }
-        let result = check(example, &files);
-        let pending = NOT_YET_BUILT.contains(&example.section.as_str());
-        match (result, pending) {
-            (Err(why), false) => failures.push(format!(
+        if let Err(why) = check(example, &files) {
+            failures.push(format!(
                 "docs/language.md:{} ({}): {why}",
                 example.line, example.section
-            )),
-            (Ok(()), true) if !matches!(claim(&example.text), Claim::File(_)) => {
-                failures.push(format!(
-                    "docs/language.md:{} ({}) works now: remove it from NOT_YET_BUILT",
-                    example.line, example.section
-                ))
-            }
-            _ => {}
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

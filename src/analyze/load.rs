@@ -53,6 +53,8 @@ pub struct Loaded {
     /// Whether every file was read and parsed whole (see [`syntax::Parsed::whole`]): only then
     /// can the checks that judge the matrix as a whole run.
     pub whole: bool,
+    /// The root file's directory, which imports and upstreams may not leave.
+    pub root_dir: PathBuf,
 }
 
 struct Loader<'a> {
@@ -134,6 +136,7 @@ pub fn load(
         files: loader.files,
         order: loader.order,
         whole: loader.whole,
+        root_dir: loader.root_dir,
     };
     Ok((loaded, loader.diagnostics))
 }
@@ -319,7 +322,7 @@ pub(crate) fn not_utf8(file: FileId, at: usize) -> Diagnostic {
         .help("save the file as UTF-8; if it is a spreadsheet or a binary file, export the matrix as `.srm` text")
 }
 
-fn display_dir(name: &str) -> String {
+pub(crate) fn display_dir(name: &str) -> String {
     match Path::new(name).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.display().to_string(),
         _ => ".".to_owned(),
@@ -328,7 +331,7 @@ fn display_dir(name: &str) -> String {
 
 /// The name an imported file is shown by: the importer's name with the import path joined on
 /// and `.`/`..` folded away.
-fn join_display(from: &str, import: &str) -> String {
+pub(crate) fn join_display(from: &str, import: &str) -> String {
     let joined = Path::new(from)
         .parent()
         .unwrap_or(Path::new(""))

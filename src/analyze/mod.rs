@@ -4,6 +4,8 @@
 pub mod load;
 pub mod model;
 mod resolve;
+pub mod upstream;
 
 pub use load::{load, FatalError, Limits, Loaded};
 pub use resolve::resolve;
+pub use upstream::Chain;

@@ -14,7 +14,7 @@ pub type DomainIdx = usize;
 pub type DutyIdx = usize;
 pub type ExclusionIdx = usize;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub header: Header,
     pub parties: Vec<Party>,
@@ -35,6 +35,60 @@ pub struct Model {
     pub pairs: Vec<Pair>,
     /// Rule breaks found while deciding precedence, for the checks to report.
     pub clashes: Vec<Clash>,
+    /// The upstream matrices, in the order they are declared.
+    pub upstreams: Vec<UpstreamDef>,
+    /// The duties written in blocks for upstream services.
+    pub takeups: Vec<TakeUp>,
+    /// What the upstreams put on this matrix, each with the duty that takes it up.
+    pub obligations: Vec<Obligation>,
+}
+
+/// `upstream ID "PATH" as PARTY [pin HEX]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpstreamDef {
+    pub span: Span,
+    pub id: String,
+    /// The party of this matrix that stands for us in the upstream (`None`: not declared).
+    pub party: Option<PartyIdx>,
+    /// The `as` id as written.
+    pub party_id: String,
+    pub pin: Option<String>,
+    /// What the upstream publishes; `None` when it does not load or does not check clean (E211).
+    pub published: Option<crate::published::Published<'static>>,
+}
+
+/// A duty written in a control block for an upstream service (`control K-1 for kestrel.mail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakeUp {
+    pub upstream: usize,
+    /// The service's id in the upstream.
+    pub service: String,
+    /// The control's id as the upstream shows it.
+    pub control: String,
+    pub duty: DutyIdx,
+}
+
+impl TakeUp {
+    /// `upstream.service`, as this matrix names the service.
+    pub fn service_ref(&self, model: &Model) -> String {
+        format!("{}.{}", model.upstreams[self.upstream].id, self.service)
+    }
+}
+
+/// A duty of an upstream pair in scope there in which the `as` party holds `R` or `A`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Obligation {
+    pub upstream: usize,
+    pub service: String,
+    pub control: String,
+    pub duty: String,
+    pub title: String,
+    /// Our letters in the upstream duty.
+    pub letters: String,
+    /// Where the upstream writes it.
+    pub source: Option<(String, usize)>,
+    /// The take-up, an index into [`Model::takeups`].
+    pub taken_by: Option<usize>,
 }
 
 impl Model {
@@ -58,7 +112,7 @@ impl Model {
             PartyRef::Party(index) => Some(index),
             PartyRef::Provider => self.services[service].provider,
             PartyRef::Customer => self.services[service].customer,
-            PartyRef::Unresolved => None,
+            PartyRef::Unresolved | PartyRef::Outside(_) => None,
         }
     }
 
@@ -81,6 +135,8 @@ impl Model {
     /// Which side a party is on for one service: the service's own provider and customer first,
     /// then the party's kind.
     pub fn side(&self, service: ServiceIdx, party: PartyIdx) -> Side {
+        // A team stands on its party's side.
+        let party = self.parties[party].team_of.unwrap_or(party);
         let service = &self.services[service];
         if service.customer == Some(party) {
             Side::Csc
@@ -149,7 +205,10 @@ pub struct Party {
     pub span: Span,
     pub id: String,
     pub name: String,
+    /// A team has the kind of its party.
     pub kind: PartyKind,
+    /// For a team (`team ID "Name" of PARTY`): its party.
+    pub team_of: Option<PartyIdx>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -380,6 +439,9 @@ pub enum PartyRef {
     Customer,
     /// A name that resolves to no party (already reported).
     Unresolved,
+    /// In a duty for an upstream service: a party of the upstream that this matrix does not
+    /// declare (index into its published parties).
+    Outside(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

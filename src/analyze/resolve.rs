@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+mod takeup;
+
 use super::load::Loaded;
 use super::model::*;
 use crate::catalog;
@@ -18,9 +20,16 @@ use crate::syntax::ast;
 /// Consumes the syntax trees: each duty's texts move into the model, and each control block's
 /// duties are dropped once resolved, so a large matrix never holds both in full. (Baselines are
 /// small; a written baseline is copied, as the built-in ones are loaded.)
-pub fn resolve(loaded: Loaded, sources: &mut Sources) -> (Option<Model>, Vec<Diagnostic>) {
+pub fn resolve(
+    loaded: Loaded,
+    sources: &mut Sources,
+    limits: super::Limits,
+    chain: &super::Chain,
+) -> (Option<Model>, Vec<Diagnostic>) {
     let mut resolver = Resolver {
         diagnostics: Vec::new(),
+        limits,
+        chain: chain.clone(),
         complete: loaded.whole,
         quiet: false,
     };
@@ -30,6 +39,10 @@ pub fn resolve(loaded: Loaded, sources: &mut Sources) -> (Option<Model>, Vec<Dia
 
 struct Resolver {
     diagnostics: Vec<Diagnostic>,
+    /// What an upstream matrix is compiled with: the same limits.
+    limits: super::Limits,
+    /// The matrices being compiled, this one last: an upstream that names one again is a cycle.
+    chain: super::Chain,
     complete: bool,
     /// Set while resolving a built-in baseline's control lists: its ids are for `iso27017`,
     /// and a matrix that does not name that catalog simply has none of them in scope.
@@ -49,6 +62,17 @@ struct Block {
     replace: bool,
     duties: std::ops::Range<DutyIdx>,
     notes: Vec<String>,
+}
+
+/// Where a duty is written, for [`Resolver::duty`].
+struct DutyPlace<'o> {
+    /// The written id, or the duty's position in its block.
+    id: String,
+    block: usize,
+    level: Level,
+    /// For a duty in a block for an upstream service: the upstream's party ids, which the duty
+    /// may name without declaring them (and its title may be left out).
+    outside: Option<&'o HashMap<String, usize>>,
 }
 
 /// An `inherit` statement with its names resolved.
@@ -173,8 +197,13 @@ impl Resolver {
         let mut exclusions = Vec::new();
         let mut baselines = Vec::new();
         let mut inherits = Vec::new();
+        let mut teams = Vec::new();
+        let mut upstreams = Vec::new();
         let Loaded {
-            mut files, order, ..
+            mut files,
+            order,
+            root_dir,
+            ..
         } = loaded;
         let root = files.first()?.id;
         // The items in import order, each borrowed once: control blocks mutably, the rest not.
@@ -195,6 +224,8 @@ impl Resolver {
                 ast::Item::Exclusion(exclusion) => exclusions.push(&*exclusion),
                 ast::Item::Baseline(baseline) => baselines.push(&*baseline),
                 ast::Item::Inherit(inherit) => inherits.push(&*inherit),
+                ast::Item::Team(team) => teams.push(&*team),
+                ast::Item::Upstream(upstream) => upstreams.push(&*upstream),
                 ast::Item::Import(_) => {}
             }
         }
@@ -211,7 +242,7 @@ impl Resolver {
         };
         let (model_catalogs, domains, controls) =
             self.catalogs(&header, &catalogs, sources, &mut names);
-        let parties = self.parties(&parties, &mut names);
+        let parties = self.parties(&parties, &teams, &mut names);
         let (mut baseline_asts, baseline_defs) = self.baselines(&baselines, &services, sources);
         let mut services = self.services(&services, &parties, &baseline_defs, &mut names);
         self.runs_on(&mut services);
@@ -239,6 +270,9 @@ impl Resolver {
             inherits: Vec::new(),
             pairs: Vec::new(),
             clashes: Vec::new(),
+            upstreams: Vec::new(),
+            takeups: Vec::new(),
+            obligations: Vec::new(),
         };
         let mut resolved_blocks: Vec<Block> = Vec::new();
         let mut resolved_exclusions: Vec<Exclusion> = Vec::new();
@@ -290,7 +324,16 @@ impl Resolver {
                 resolved_exclusions.push(resolved);
             }
         }
+        model.upstreams = self.upstreams(&upstreams, &model, &names, sources, &root_dir);
         for block in &mut blocks {
+            if block
+                .services
+                .as_ref()
+                .is_some_and(|list| list.iter().any(|s| s.value.contains('.')))
+            {
+                self.takeup_block(block, sources, &mut model, &names);
+                continue;
+            }
             let at = resolved_blocks.len();
             let resolved = self.block(at, block, None, sources, &mut model, &mut names);
             resolved_blocks.push(resolved);
@@ -310,6 +353,7 @@ impl Resolver {
             &inheritances,
             &mut model,
         );
+        model.obligations = takeup::obligations(&model);
         Some(model)
     }
 
@@ -700,7 +744,13 @@ impl Resolver {
         (catalogs, domains, controls)
     }
 
-    fn parties<'a>(&mut self, defined: &[&'a ast::Party], names: &mut Names<'a>) -> Vec<Party> {
+    /// The parties, each followed by its teams (renderings show a team under its party).
+    fn parties<'a>(
+        &mut self,
+        defined: &[&'a ast::Party],
+        teams: &[&'a ast::Team],
+        names: &mut Names<'a>,
+    ) -> Vec<Party> {
         let mut parties = Vec::new();
         for party in defined {
             if matches!(party.id.value.as_str(), "provider" | "customer") {
@@ -741,9 +791,71 @@ impl Resolver {
                 id: party.id.value.clone(),
                 name: party.name.value.clone(),
                 kind,
+                team_of: None,
             });
         }
-        parties
+        let declared = parties.len();
+        for team in teams {
+            if let Some(&first) = names.parties.get(team.id.value.as_str()) {
+                let first_span = parties[first].span;
+                self.duplicate("party or team", &team.id, first_span);
+                continue;
+            }
+            let Some(&of) = names.parties.get(team.party.value.as_str()) else {
+                let hint = did_you_mean(
+                    closest(&team.party.value, names.parties.keys().copied()),
+                    "a team belongs to a party declared with `party`",
+                );
+                self.whole_matrix_error(
+                    Diagnostic::new(
+                        Code::E101,
+                        team.party.span,
+                        format!("unknown party `{}`", team.party.value),
+                    )
+                    .label("no such party")
+                    .help(hint),
+                );
+                continue;
+            };
+            if parties[of].team_of.is_some() {
+                self.error(
+                    Diagnostic::new(
+                        Code::E109,
+                        team.party.span,
+                        format!("`{}` is a team; a team belongs to a party", team.party.value),
+                    )
+                    .label("a team")
+                    .help("name the party the teams belong to: `team iam \"Identity team\" of globex`"),
+                );
+                continue;
+            }
+            names.parties.insert(&team.id.value, parties.len());
+            parties.push(Party {
+                span: team.id.span,
+                id: team.id.value.clone(),
+                name: team.name.value.clone(),
+                kind: parties[of].kind,
+                team_of: Some(of),
+            });
+        }
+        // Each party, then its teams.
+        let mut order: Vec<PartyIdx> = Vec::with_capacity(parties.len());
+        for party in 0..declared {
+            order.push(party);
+            order.extend((declared..parties.len()).filter(|&t| parties[t].team_of == Some(party)));
+        }
+        let mut place = vec![0; parties.len()];
+        for (new, &old) in order.iter().enumerate() {
+            place[old] = new;
+        }
+        let mut grouped: Vec<Party> = order.iter().map(|&old| parties[old].clone()).collect();
+        for party in &mut grouped {
+            party.team_of = party.team_of.map(|of| place[of]);
+        }
+        for index in names.parties.values_mut() {
+            *index = place[*index];
+        }
+        grouped
     }
 
     fn party_of_kind(
@@ -774,6 +886,19 @@ impl Resolver {
             );
             return None;
         };
+        if parties[index].team_of.is_some() {
+            self.error(
+                Diagnostic::new(
+                    Code::E109,
+                    name.span,
+                    format!("`{}` is a team and cannot be a service's {role}", name.value),
+                )
+                .label("a team")
+                .related(parties[index].span, "declared here")
+                .help("a service's provider and customer are parties; their teams hold letters in duties"),
+            );
+            return None;
+        }
         if parties[index].kind != kind {
             self.error(
                 Diagnostic::new(
@@ -1213,7 +1338,7 @@ impl Resolver {
                 .id
                 .as_ref()
                 .map_or_else(|| (position + 1).to_string(), |id| id.value.clone());
-            let id_span = duty.id.as_ref().map_or(duty.title.span, |id| id.span);
+            let id_span = duty.head();
             if let Some(first) = ids.insert(id.clone(), id_span) {
                 self.error(
                     Diagnostic::new(
@@ -1226,7 +1351,13 @@ impl Resolver {
                     .help("duty ids identify duties across versions of the matrix; give each duty of a block its own id"),
                 );
             }
-            let mut duty = self.duty(duty, id, index, level, sources, names);
+            let place = DutyPlace {
+                id,
+                block: index,
+                level,
+                outside: None,
+            };
+            let mut duty = self.duty(duty, place, sources, names);
             duty.origin = origin;
             if matches!(origin, Origin::Baseline(_)) {
                 for assignment in &duty.assignments {
@@ -1313,12 +1444,17 @@ impl Resolver {
     fn duty(
         &mut self,
         duty: ast::Duty,
-        id: String,
-        block: usize,
-        level: Level,
+        place: DutyPlace,
         sources: &Sources,
         names: &Names,
     ) -> DutyDef {
+        let DutyPlace {
+            id,
+            block,
+            level,
+            outside,
+        } = place;
+        let untitled_allowed = outside.is_some();
         let mut assignments: Vec<AssignmentDef> = Vec::with_capacity(duty.assignments.len());
         let mut incomplete = false;
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -1342,6 +1478,9 @@ impl Resolver {
                 "customer" => PartyRef::Customer,
                 other => match names.parties.get(other) {
                     Some(&index) => PartyRef::Party(index),
+                    None if outside.is_some_and(|o| o.contains_key(other)) => {
+                        PartyRef::Outside(outside.and_then(|o| o.get(other)).copied().unwrap_or(0))
+                    }
                     None => {
                         let hint = did_you_mean(
                             closest(other, names.parties.keys().copied()),
@@ -1396,12 +1535,25 @@ impl Resolver {
                 letters,
             });
         }
+        let head = duty.head();
+        let title = match duty.title {
+            Some(title) => title.value,
+            None if untitled_allowed => String::new(),
+            None => {
+                self.error(
+                    Diagnostic::new(Code::E109, head, format!("duty `{id}` has no title"))
+                        .label("title missing")
+                        .help("give the duty a title in quotes after its id: `duty backups \"Back up the tenant every night\" { … }`; only a duty that takes up an upstream's obligation may leave it out"),
+                );
+                String::new()
+            }
+        };
         DutyDef {
             span: duty.span,
-            head: duty.id.as_ref().map_or(duty.title.span, |id| id.span),
+            head,
             id,
             block,
-            title: duty.title.value,
+            title,
             level,
             assignments,
             evidence: duty.evidence.into_iter().map(|e| e.value).collect(),

@@ -5,6 +5,7 @@ mod accountability;
 mod coverage;
 mod exclusions;
 mod inheritance;
+mod obligations;
 mod parties;
 mod precedence;
 mod reach;
@@ -22,6 +23,7 @@ pub fn run(model: &Model, graph: &ResponsibilityGraph, complete: bool) -> Vec<Di
     diagnostics.extend(precedence::check(model));
     diagnostics.extend(inheritance::check(model, graph));
     diagnostics.extend(reach::check(model, graph));
+    diagnostics.extend(obligations::check(model));
     if complete {
         diagnostics.extend(coverage::check(model, graph));
         diagnostics.extend(exclusions::check(model));

@@ -1,11 +1,18 @@
 //! W302: every declared party holds a letter somewhere.
 
-use crate::analyze::model::{Model, PartyKind};
+use crate::analyze::model::{Model, PartyKind, PartyRef};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let mut assigned = vec![false; model.parties.len()];
+    for takeup in &model.takeups {
+        for assignment in &model.duties[takeup.duty].assignments {
+            if let PartyRef::Party(party) = assignment.party {
+                assigned[party] = true;
+            }
+        }
+    }
     for pair in &model.pairs {
         // Duties dropped by precedence still count: the party is in the matrix as written.
         let written = pair
@@ -28,6 +35,12 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
             PartyKind::Partner => false,
         })
     };
+    // A party counts as assigned when one of its teams is.
+    for party in 0..model.parties.len() {
+        if let (true, Some(of)) = (assigned[party], model.parties[party].team_of) {
+            assigned[of] = true;
+        }
+    }
     model
         .parties
         .iter()

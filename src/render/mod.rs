@@ -179,7 +179,12 @@ pub fn render_to(
     };
     let raci = |view: &View| serde_json::to_value(RaciView::new(view));
     match format {
-        Format::Json => json::write(&view, compilation, out)?,
+        Format::Json => json::write(
+            compilation.checked.as_ref().expect("checked above"),
+            compilation,
+            &fingerprint,
+            out,
+        )?,
         Format::RaciCsv => csv::write(&view, out)?,
         Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
@@ -187,21 +192,6 @@ pub fn render_to(
         Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
     }
     Ok(fingerprint)
-}
-
-/// A sequence serialised item by item as an iterator makes them, never gathered: the pairs of
-/// a large matrix, in JSON and in the fingerprint's canonical form.
-pub(crate) struct Streamed<F>(pub F);
-
-impl<F, I> Serialize for Streamed<F>
-where
-    F: Fn() -> I,
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
-    }
 }
 
 /// Why a rendering failed.

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::markdown;
 use crate::analyze::model::{Model, PartyKind, ServiceModel};
@@ -480,7 +479,7 @@ impl View {
                 effective: model.header.effective.clone(),
                 scope: model.header.scope.clone(),
                 catalogs: model.header.catalogs.clone(),
-                fingerprint: fingerprint(model, graph),
+                fingerprint: crate::published::fingerprint(model, graph),
             },
             parties,
             services,
@@ -570,132 +569,4 @@ impl View {
             })
             .collect()
     }
-}
-
-/// SHA-256 over a canonical form of what the matrix means: header, parties, services and every
-/// pair's ownership, exclusion and duties. Layout, comments, the order of blocks and the lines
-/// things are written on do not enter it.
-pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
-    #[derive(Serialize)]
-    struct Canonical<'a, P> {
-        title: &'a str,
-        version: &'a str,
-        effective: &'a str,
-        scope: &'a Option<String>,
-        catalogs: &'a [String],
-        parties: Vec<(&'a str, &'a str, &'static str)>,
-        services: Vec<CanonicalService<'a>>,
-        pairs: P,
-    }
-    #[derive(Serialize)]
-    struct CanonicalService<'a> {
-        id: &'a str,
-        name: &'a str,
-        model: Option<&'static str>,
-        provider: Option<&'a str>,
-        customer: Option<&'a str>,
-        regions: &'a [String],
-    }
-    #[derive(Serialize)]
-    struct CanonicalPair<'a> {
-        service: &'a str,
-        control: &'a str,
-        control_title: &'a str,
-        domain: (&'a str, &'a str),
-        ownership: &'static str,
-        exclusion: Option<&'a str>,
-        notes: Vec<&'a str>,
-        duties: Vec<CanonicalDuty<'a>>,
-    }
-    #[derive(Serialize)]
-    struct CanonicalDuty<'a> {
-        id: &'a str,
-        title: &'a str,
-        assignments: Vec<(&'a str, String)>,
-        evidence: &'a [String],
-        notes: &'a [String],
-    }
-    let party_id = |p: Option<usize>| p.map(|p| model.parties[p].id.as_str());
-    let canonical = Canonical {
-        title: &model.header.title,
-        version: &model.header.version,
-        effective: &model.header.effective,
-        scope: &model.header.scope,
-        catalogs: &model.header.catalogs,
-        parties: model
-            .parties
-            .iter()
-            .map(|p| (p.id.as_str(), p.name.as_str(), p.kind.as_str()))
-            .collect(),
-        services: model
-            .services
-            .iter()
-            .map(|s| CanonicalService {
-                id: &s.id,
-                name: &s.name,
-                model: s.model.map(ServiceModel::as_str),
-                provider: party_id(s.provider),
-                customer: party_id(s.customer),
-                regions: &s.regions,
-            })
-            .collect(),
-        pairs: super::Streamed(|| {
-            model.pairs.iter().enumerate().map(|(index, pair)| {
-                let mut duties: Vec<CanonicalDuty> = graph
-                    .pair_duties(index)
-                    .map(|(node, duty)| {
-                        let def = &model.duties[duty];
-                        CanonicalDuty {
-                            id: &def.id,
-                            title: &def.title,
-                            assignments: {
-                                let mut assignments: Vec<(&str, String)> = graph
-                                    .assignments(node)
-                                    .into_iter()
-                                    .map(|(party, raci)| {
-                                        (model.parties[party].id.as_str(), raci.to_string())
-                                    })
-                                    .collect();
-                                // The order of assignment lines means nothing.
-                                assignments.sort();
-                                assignments
-                            },
-                            evidence: &def.evidence,
-                            notes: &def.notes,
-                        }
-                    })
-                    .collect();
-                // Where a duty is written (which block, which level) is not what it means.
-                duties.sort_by(|a, b| a.id.cmp(b.id));
-                let control = &model.controls[pair.control];
-                let domain = &model.domains[control.domain];
-                let mut notes: Vec<&str> = pair.notes.iter().map(String::as_str).collect();
-                notes.sort_unstable();
-                CanonicalPair {
-                    service: &model.services[pair.service].id,
-                    control: &control.display,
-                    control_title: &control.title,
-                    domain: (&domain.id, &domain.title),
-                    ownership: graph.ownership[index].as_str(),
-                    exclusion: pair
-                        .exclusion
-                        .map(|e| model.exclusions[e].justification.as_str()),
-                    notes,
-                    duties,
-                }
-            })
-        }),
-    };
-    // Hashed as it is written (the hash is an `io::Write`): on a large matrix the canonical text
-    // runs to tens of megabytes.
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, Sha256::new());
-    serde_json::to_writer(&mut writer, &canonical).expect("canonical form serializes");
-    let Ok(hasher) = writer.into_inner() else {
-        unreachable!("hashing never fails to write")
-    };
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -62,6 +62,8 @@ pub enum Item {
     Exclusion(Exclusion),
     Baseline(Baseline),
     Inherit(Inherit),
+    Team(Team),
+    Upstream(Upstream),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,27 @@ pub struct Party {
     /// `provider`, `customer` or `partner`; anything else is reported by the analyzer.
     pub kind: Name,
     pub name: Spanned<String>,
+}
+
+/// `team ID "Name" of PARTY`: a part of a party's organisation, on its side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub span: Span,
+    pub id: Name,
+    pub name: Spanned<String>,
+    pub party: Name,
+}
+
+/// `upstream ID "PATH" as PARTY [pin HEX]`: another matrix whose duties on us we take up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub span: Span,
+    pub id: Name,
+    pub path: Spanned<String>,
+    /// The id that stands for us in the upstream matrix.
+    pub party: Name,
+    /// A prefix of the upstream fingerprint this matrix was reviewed against, as written.
+    pub pin: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,10 +225,26 @@ pub struct ControlBlock {
 pub struct Duty {
     pub span: Span,
     pub id: Option<Name>,
-    pub title: Spanned<String>,
+    /// Left out only by a duty that takes up an upstream's obligation (its title is the
+    /// upstream's).
+    pub title: Option<Spanned<String>>,
     pub assignments: Vec<Assignment>,
     pub evidence: Vec<Spanned<String>>,
     pub notes: Vec<Spanned<String>>,
+}
+
+impl Duty {
+    /// Where findings about the duty point: its id, else its title, else its keyword.
+    pub fn head(&self) -> Span {
+        match (&self.id, &self.title) {
+            (Some(id), _) => id.span,
+            (None, Some(title)) => title.span,
+            (None, None) => Span {
+                end: self.span.start + 4,
+                ..self.span
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -255,6 +255,27 @@ impl<'t> Descent<'t, '_> {
         self.list(Self::ident)
     }
 
+    /// `service_ref`: a service id, or `upstream.service`.
+    fn service_ref(&mut self) -> Option<Name> {
+        let mut name = self.ident()?;
+        if self.peek() == Some(b'.')
+            && self
+                .bytes
+                .get(self.pos + 1)
+                .is_some_and(u8::is_ascii_lowercase)
+        {
+            let end = self.run_end(self.pos + 1, is_ident_char);
+            name.value = self.source[name.span.start as usize..end].to_owned();
+            name.span = self.span(name.span.start as usize, end);
+            self.pos = end;
+        }
+        Some(name)
+    }
+
+    fn services(&mut self) -> Option<Vec<Name>> {
+        self.list(Self::service_ref)
+    }
+
     fn strings(&mut self) -> Option<Vec<Spanned<String>>> {
         self.list(Self::string)
     }
@@ -300,7 +321,7 @@ impl<'t> Descent<'t, '_> {
     /// `for SERVICES`, if it comes next.
     fn for_clause(&mut self) -> Option<Option<Vec<Name>>> {
         match self.keyword("for") {
-            Some(_) => self.names().map(Some),
+            Some(_) => self.services().map(Some),
             None => Some(None),
         }
     }
@@ -345,9 +366,9 @@ impl<'t> Descent<'t, '_> {
     }
 
     fn item(&mut self) -> Option<Item> {
-        const ITEMS: [&str; 9] = [
-            "matrix", "import", "party", "service", "catalog", "control", "exclude", "baseline",
-            "inherit",
+        const ITEMS: [&str; 11] = [
+            "matrix", "import", "party", "team", "service", "catalog", "control", "exclude",
+            "baseline", "inherit", "upstream",
         ];
         let (keyword, start) = self.one_of(&ITEMS)?;
         Some(match keyword {
@@ -370,6 +391,19 @@ impl<'t> Descent<'t, '_> {
                     name,
                 })
             }
+            "team" => {
+                let id = self.ident()?;
+                let name = self.string()?;
+                self.keyword("of")?;
+                let party = self.ident()?;
+                Item::Team(Team {
+                    span: self.span(start, self.pos),
+                    id,
+                    name,
+                    party,
+                })
+            }
+            "upstream" => Item::Upstream(self.upstream(start)?),
             "service" => Item::Service(self.service(start)?),
             "catalog" => Item::Catalog(self.catalog(start)?),
             "control" => Item::Control(self.control_block(start)?),
@@ -417,7 +451,7 @@ impl<'t> Descent<'t, '_> {
                 "customer" => ServiceField::Customer(p.ident()?),
                 "region" => ServiceField::Regions(p.strings()?),
                 "use" => ServiceField::Use(p.names()?),
-                "runs-on" => ServiceField::RunsOn(p.names()?),
+                "runs-on" => ServiceField::RunsOn(p.services()?),
                 _ => ServiceField::Subservice(p.span(at, p.pos)),
             })
         })?;
@@ -506,10 +540,14 @@ impl<'t> Descent<'t, '_> {
     fn duty(&mut self, start: usize) -> Option<Duty> {
         self.skip();
         let id = match self.peek() {
-            Some(b'"') => None,
+            Some(b'"' | b'{') => None,
             _ => Some(self.ident()?),
         };
-        let title = self.string()?;
+        self.skip();
+        let title = match self.peek() {
+            Some(b'"') => Some(self.string()?),
+            _ => None,
+        };
         let mut assignments = Vec::new();
         let mut evidence = Vec::new();
         let mut notes = Vec::new();
@@ -609,12 +647,49 @@ impl<'t> Descent<'t, '_> {
         })
     }
 
+    fn upstream(&mut self, start: usize) -> Option<Upstream> {
+        let id = self.ident()?;
+        let path = self.string()?;
+        self.keyword("as")?;
+        let party = self.ident()?;
+        // The rule ends with the optional `pin`; without it, its span takes in the spaces and
+        // comments after the party.
+        self.skip();
+        let pin = match self.keyword("pin") {
+            Some(_) => {
+                self.skip();
+                if self.peek() == Some(b'"') {
+                    Some(self.string()?)
+                } else {
+                    let start = self.pos;
+                    let end = self.run_end(start, |b| b.is_ascii_hexdigit());
+                    if end == start || self.bytes.get(end).copied().is_some_and(is_ident_char) {
+                        return None;
+                    }
+                    self.pos = end;
+                    Some(Spanned::new(
+                        self.source[start..end].to_owned(),
+                        self.span(start, end),
+                    ))
+                }
+            }
+            None => None,
+        };
+        Some(Upstream {
+            span: self.span(start, self.pos),
+            id,
+            path,
+            party,
+            pin,
+        })
+    }
+
     fn inherit(&mut self, start: usize) -> Option<Inherit> {
         let controls = self.list(Self::control_ref)?;
         self.keyword("for")?;
-        let services = self.names()?;
+        let services = self.services()?;
         self.keyword("from")?;
-        let from = self.ident()?;
+        let from = self.service_ref()?;
         Some(Inherit {
             span: self.span(start, self.pos),
             controls,

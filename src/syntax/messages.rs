@@ -278,6 +278,15 @@ fn expected_phrase(rule: Rule) -> &'static str {
         Rule::colon => "`:`",
         Rule::comma => "`,`",
         Rule::ident | Rule::ident_list => "a name (lower-case letters, digits, `_` and `-`)",
+        Rule::service_ref | Rule::service_list => {
+            "a service id (`analytics`, or `upstream.service` for an upstream's)"
+        }
+        Rule::kw_team | Rule::team => "`team`",
+        Rule::kw_of => "`of`",
+        Rule::kw_upstream | Rule::upstream => "`upstream`",
+        Rule::kw_as => "`as`",
+        Rule::kw_pin | Rule::pin_clause => "`pin`",
+        Rule::pin_hex => "a fingerprint prefix (hexadecimal digits)",
         Rule::control_id
         | Rule::control_ref
         | Rule::control_pattern

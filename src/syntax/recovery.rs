@@ -98,16 +98,18 @@ pub(super) fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = u
 }
 
 /// The keywords that begin a top-level item, each with the space after it.
-const ITEM_KEYWORDS: [&str; 9] = [
+const ITEM_KEYWORDS: [&str; 11] = [
     "matrix ",
     "import ",
     "party ",
+    "team ",
     "service ",
     "catalog ",
     "control ",
     "exclude ",
     "baseline ",
     "inherit ",
+    "upstream ",
 ];
 
 /// Whether the line starting at `line` begins a top-level item.

@@ -120,6 +120,37 @@ impl Builder {
                     name: self.string(name),
                 })
             }
+            Rule::team => {
+                let span = self.span(&pair);
+                let [_, id, name, _, party] = self.take::<5>(pair);
+                Item::Team(Team {
+                    span,
+                    id: self.name(id),
+                    name: self.string(name),
+                    party: self.name(party),
+                })
+            }
+            Rule::upstream => {
+                let span = self.span(&pair);
+                let mut children = self.children(pair).into_iter().skip(1);
+                let id = self.name(children.next().expect("upstream id"));
+                let path = self.string(children.next().expect("upstream path"));
+                let party = self.name(children.nth(1).expect("upstream party"));
+                let pin = children.next().map(|clause| {
+                    let [_, value] = self.take::<2>(clause);
+                    match value.as_rule() {
+                        Rule::string => self.string(value),
+                        _ => Spanned::new(value.as_str().to_owned(), self.span(&value)),
+                    }
+                });
+                Item::Upstream(Upstream {
+                    span,
+                    id,
+                    path,
+                    party,
+                    pin,
+                })
+            }
             Rule::service => Item::Service(self.service(pair)),
             Rule::catalog => Item::Catalog(self.catalog(pair)),
             Rule::control_block => Item::Control(self.control_block(pair)),
@@ -345,7 +376,7 @@ impl Builder {
         Duty {
             span,
             id,
-            title: title.expect("the grammar requires a duty title"),
+            title,
             assignments,
             evidence,
             notes,
