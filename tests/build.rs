@@ -45,6 +45,7 @@ fn every_format_of_the_examples_is_reviewed() {
         "tests/fixtures/examples/minimal.srm",
         "tests/fixtures/examples/name-errors.srm",
         "tests/fixtures/examples/one-accountable.srm",
+        "tests/fixtures/examples/obligations-customer.srm",
         "matrices/nimbus-saas-and-db.srm",
     ]
     .iter()

@@ -708,3 +708,39 @@ fn completions_and_a_manual_page() {
         .stdout(predicate::str::contains(".TH srmc 1"))
         .stdout(predicate::str::contains("completions"));
 }
+
+/// `explain` of an upstream service's pair: the upstream's duty with its place, and our take-up.
+#[test]
+fn explain_shows_an_obligation_and_its_take_up() {
+    let output = srmc()
+        .args(["explain", &fixture("err/e212_takes_up_nothing.srm")])
+        .args(["--service", "heron.files", "--control", "F-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("obligation restore-drill (RA for `alder`) at "),
+        "{text}"
+    );
+    assert!(text.contains("/err/vendors/heron.srm:29"), "{text}");
+    assert!(
+        text.contains("e212_takes_up_nothing.srm:14: alder=RA"),
+        "{text}"
+    );
+    assert!(text.contains("duty backup at"), "{text}");
+    let json = json_of(
+        srmc()
+            .args(["explain", &fixture("err/e210_obligation_not_taken_up.srm")])
+            .args([
+                "--service",
+                "heron.files",
+                "--control",
+                "F-2",
+                "--format",
+                "json",
+            ]),
+    );
+    assert_eq!(json["obligations"][0]["duty"], "admin-review");
+    assert!(json["obligations"][0]["taken_by"].is_null());
+}

@@ -81,6 +81,9 @@ pub fn explain_pair(
     let Some(Checked { model, graph }) = &compilation.checked else {
         return Err("the matrix could not be compiled".to_owned());
     };
+    if let Some((upstream, service)) = service.split_once('.') {
+        return explain_obligations(compilation, model, upstream, service, control, json);
+    }
     if !model.services.iter().any(|s| s.id == service) {
         let known: Vec<&str> = model.services.iter().map(|s| s.id.as_str()).collect();
         return Err(format!(
@@ -272,4 +275,202 @@ fn human(e: &PairExplanation) -> String {
         let _ = writeln!(out, "{finding}");
     }
     out
+}
+
+#[derive(Serialize)]
+struct UpstreamPair {
+    service: String,
+    control: String,
+    upstream: String,
+    fingerprint: String,
+    /// What the upstream puts on us there, each with its take-up.
+    obligations: Vec<ExplainedObligation>,
+    /// Duties written for the pair that take up nothing (E212).
+    unmatched: Vec<TakeUpDuty>,
+    findings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ExplainedObligation {
+    duty: String,
+    title: String,
+    /// Our letters in the upstream duty.
+    letters: String,
+    /// Where the upstream writes it.
+    source: Option<Place>,
+    taken_by: Option<TakeUpDuty>,
+}
+
+#[derive(Serialize)]
+struct TakeUpDuty {
+    id: String,
+    source: Place,
+    assignments: Assignments<String>,
+}
+
+/// `explain FILE --service UPSTREAM.SERVICE --control C`: each obligation the upstream puts on us
+/// for that pair, where the upstream writes it, and the duty of ours that takes it up.
+fn explain_obligations(
+    compilation: &Compilation,
+    model: &crate::analyze::model::Model,
+    upstream_id: &str,
+    service: &str,
+    control: &str,
+    json: bool,
+) -> Result<String, String> {
+    use crate::analyze::model::PartyRef;
+    let Some(index) = model.upstreams.iter().position(|u| u.id == upstream_id) else {
+        return Err(format!("no upstream `{upstream_id}` in this matrix"));
+    };
+    let upstream = &model.upstreams[index];
+    let Some(published) = &upstream.published else {
+        return Err(format!(
+            "upstream `{upstream_id}` does not load or does not check clean (E211): `srmc check` says why"
+        ));
+    };
+    if !published.services.iter().any(|s| s.id == service) {
+        return Err(format!(
+            "upstream `{upstream_id}` has no service `{service}`"
+        ));
+    }
+    let place = |span: Span| Place {
+        file: compilation.sources.get(span.file).name.clone(),
+        line: compilation.sources.line_col(span).line,
+    };
+    let takeup_duty = |takeup: usize| {
+        let def = &model.duties[model.takeups[takeup].duty];
+        let named = |party: PartyRef| match party {
+            PartyRef::Party(p) => model.parties[p].id.clone(),
+            PartyRef::Outside(p) => published
+                .parties
+                .get(p)
+                .map_or_else(String::new, |p| p.id.to_string()),
+            PartyRef::Provider => "provider".to_owned(),
+            PartyRef::Customer => upstream.party_id.clone(),
+            PartyRef::Unresolved => String::new(),
+        };
+        TakeUpDuty {
+            id: def.id.clone(),
+            source: place(def.head),
+            assignments: Assignments(
+                def.assignments
+                    .iter()
+                    .map(|a| (named(a.party), a.letters.to_string()))
+                    .collect(),
+            ),
+        }
+    };
+    let obligations: Vec<ExplainedObligation> = model
+        .obligations
+        .iter()
+        .filter(|o| o.upstream == index && o.service == service && o.control == control)
+        .map(|o| ExplainedObligation {
+            duty: o.duty.clone(),
+            title: o.title.clone(),
+            letters: o.letters.clone(),
+            source: o.source.as_ref().map(|(file, line)| Place {
+                file: file.clone(),
+                line: *line,
+            }),
+            taken_by: o.taken_by.map(takeup_duty),
+        })
+        .collect();
+    let taken: Vec<usize> = model
+        .obligations
+        .iter()
+        .filter_map(|o| o.taken_by)
+        .collect();
+    let unmatched = model
+        .takeups
+        .iter()
+        .enumerate()
+        .filter(|(t, takeup)| {
+            takeup.upstream == index
+                && takeup.service == service
+                && takeup.control == control
+                && !taken.contains(t)
+        })
+        .map(|(t, _)| takeup_duty(t))
+        .collect();
+    let service_ref = format!("{upstream_id}.{service}");
+    let explanation = UpstreamPair {
+        service: service_ref.clone(),
+        control: control.to_owned(),
+        upstream: upstream_id.to_owned(),
+        fingerprint: published.matrix.fingerprint.to_string(),
+        obligations,
+        unmatched,
+        findings: compilation
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.pair
+                    .as_ref()
+                    .is_some_and(|p| p.service == service_ref && p.control == control)
+            })
+            .map(|d| format!("{}[{}]: {}", d.severity(), d.code, d.message))
+            .collect(),
+    };
+    if json {
+        let mut text = serde_json::to_string_pretty(&explanation).expect("serializes");
+        text.push('\n');
+        return Ok(text);
+    }
+    let at = |p: &Place| format!("{}:{}", p.file, p.line);
+    let letters = |duty: &TakeUpDuty| {
+        duty.assignments
+            .0
+            .iter()
+            .map(|(p, l)| format!("{p}={l}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "upstream service `{service_ref}`, control {control} (upstream fingerprint {})",
+        explanation.fingerprint
+    );
+    if explanation.obligations.is_empty() {
+        let _ = writeln!(
+            out,
+            "the upstream puts no duty on `{}` here",
+            upstream.party_id
+        );
+    }
+    for obligation in &explanation.obligations {
+        let written = obligation
+            .source
+            .as_ref()
+            .map_or_else(String::new, |s| format!(" at {}", at(s)));
+        let _ = writeln!(
+            out,
+            "obligation {} ({} for `{}`){written}\n    {}",
+            obligation.duty, obligation.letters, upstream.party_id, obligation.title
+        );
+        match &obligation.taken_by {
+            Some(duty) => {
+                let _ = writeln!(out, "  taken up at {}: {}", at(&duty.source), letters(duty));
+            }
+            None => {
+                let _ = writeln!(out, "  not taken up (E210)");
+            }
+        }
+    }
+    for duty in &explanation.unmatched {
+        let _ = writeln!(
+            out,
+            "duty {} at {} takes up nothing (E212): {}",
+            duty.id,
+            at(&duty.source),
+            letters(duty)
+        );
+    }
+    if !explanation.findings.is_empty() {
+        let _ = writeln!(out, "findings:");
+        for finding in &explanation.findings {
+            let _ = writeln!(out, "  {finding}");
+        }
+    }
+    Ok(out)
 }

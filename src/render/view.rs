@@ -29,6 +29,8 @@ pub struct View {
     pub cloud_controls: Vec<CloudControlRow>,
     pub domains: Vec<DomainView>,
     pub exclusions: Vec<ExclusionView>,
+    /// What each upstream puts on us, and who of ours answers for it.
+    pub upstreams: Vec<UpstreamView>,
     /// Errors and warnings: only ever present in a build with `--allow-gaps`.
     pub findings: Vec<FindingView>,
     pub gap_count: usize,
@@ -52,6 +54,8 @@ pub struct PartyView {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
+    /// For a team: the id of its party.
+    pub team_of: Option<String>,
     /// "CSP", "CSC" or "partner".
     pub side: &'static str,
 }
@@ -220,6 +224,36 @@ pub struct ExclusionView {
 }
 
 #[derive(Debug, Serialize)]
+pub struct UpstreamView {
+    pub id: String,
+    pub title: String,
+    pub fingerprint: String,
+    pub pin: Option<String>,
+    /// The party that stands for us there.
+    pub party: String,
+    pub taken: usize,
+    pub total: usize,
+    pub obligations: Vec<ObligationView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObligationView {
+    /// `upstream.service`.
+    pub service: String,
+    pub control: String,
+    pub duty: String,
+    pub title: String,
+    /// Our letters in the upstream's duty.
+    pub letters: String,
+    pub taken: bool,
+    /// Who of ours holds `A` in the take-up (empty while open).
+    pub accountable: String,
+    /// Every party of ours in the take-up, with its letters (`ops: RA, ciso: I`).
+    pub assignments: String,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 pub struct FindingView {
     pub code: Code,
     pub severity: &'static str,
@@ -301,6 +335,7 @@ impl View {
                 id: party.id.clone(),
                 name: party.name.clone(),
                 kind: party.kind.as_str(),
+                team_of: party.team_of.map(|of| model.parties[of].id.clone()),
                 side: side_label(party.kind),
             })
             .collect();
@@ -469,6 +504,7 @@ impl View {
                 }
             })
             .collect();
+        let upstreams = Self::upstreams(model);
         let gap_count = summary_total[word_index(Ownership::Conflict)]
             + summary_total[word_index(Ownership::Unowned)];
         View {
@@ -490,6 +526,7 @@ impl View {
             cloud_controls,
             domains,
             exclusions,
+            upstreams,
             findings,
             gap_count,
             catalog_order,
@@ -515,6 +552,75 @@ impl View {
             let control = &domain.controls[position];
             (service, domain, control, &control.pairs[index])
         })
+    }
+
+    /// Each upstream with its obligations, in the order the upstream lists them.
+    fn upstreams(model: &Model) -> Vec<UpstreamView> {
+        use crate::analyze::model::PartyRef;
+        model
+            .upstreams
+            .iter()
+            .enumerate()
+            .filter_map(|(index, upstream)| {
+                let published = upstream.published.as_ref()?;
+                let obligations: Vec<ObligationView> = model
+                    .obligations
+                    .iter()
+                    .filter(|o| o.upstream == index)
+                    .map(|o| {
+                        let takeup = o.taken_by.map(|t| &model.duties[model.takeups[t].duty]);
+                        let named = |party: PartyRef| match party {
+                            PartyRef::Party(p) => model.parties[p].id.clone(),
+                            PartyRef::Outside(p) => published
+                                .parties
+                                .get(p)
+                                .map_or_else(String::new, |p| p.id.to_string()),
+                            PartyRef::Provider => "provider".to_owned(),
+                            PartyRef::Customer => upstream.party_id.clone(),
+                            PartyRef::Unresolved => String::new(),
+                        };
+                        let (accountable, assignments, evidence) = match takeup {
+                            Some(def) => (
+                                def.assignments
+                                    .iter()
+                                    .filter(|a| a.letters.contains(crate::analyze::model::Raci::A))
+                                    .map(|a| named(a.party))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                def.assignments
+                                    .iter()
+                                    .map(|a| format!("{}: {}", named(a.party), a.letters))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                def.evidence.clone(),
+                            ),
+                            None => (String::new(), String::new(), Vec::new()),
+                        };
+                        ObligationView {
+                            service: format!("{}.{}", upstream.id, o.service),
+                            control: o.control.clone(),
+                            duty: o.duty.clone(),
+                            title: o.title.clone(),
+                            letters: o.letters.clone(),
+                            taken: takeup.is_some(),
+                            accountable,
+                            assignments,
+                            evidence,
+                        }
+                    })
+                    .collect();
+                Some(UpstreamView {
+                    id: upstream.id.clone(),
+                    title: published.matrix.title.to_string(),
+                    fingerprint: published.matrix.fingerprint.to_string(),
+                    pin: upstream.pin.clone(),
+                    party: upstream.party_id.clone(),
+                    taken: obligations.iter().filter(|o| o.taken).count(),
+                    total: obligations.len(),
+                    obligations,
+                })
+            })
+            .collect()
     }
 
     /// Each exclusion with the controls and services of the pairs it decides.
