@@ -242,6 +242,7 @@ pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str
     services(old_model, new_model, &mut changes);
     controls(old_model, new_model, &mut changes);
     pairs(old_model, old_graph, new_model, new_graph, &mut changes);
+    upstreams(old_model, new_model, &mut changes);
     findings(old, new, new_model, &mut changes);
     changes.sort_by_key(|c| (c.importance, c.order));
     Some(Diff {
@@ -331,6 +332,15 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             ("provider", party(s.provider).into()),
             ("customer", party(s.customer).into()),
             ("regions", s.regions.clone().into()),
+            ("subservice", s.subservice.into()),
+            (
+                "runs-on",
+                s.runs_on
+                    .iter()
+                    .map(|&below| model.services[below].id.clone())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
         ]
     };
     let new_by_id = by_id(&new.services, |s| &s.id);
@@ -492,6 +502,129 @@ fn pairs(
             change.domain = Some(old.domains[control.domain].title.clone());
             change.order = (usize::MAX - 1, pair.service);
             changes.push(change);
+        }
+    }
+}
+
+/// Upstreams added, removed or changed (their fingerprint, the party that stands for us, the
+/// pin), and the obligations they put on us: added, removed, taken up or opened again.
+fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    let described = |model: &Model, index: usize| {
+        let upstream = &model.upstreams[index];
+        let fingerprint = upstream
+            .published
+            .as_ref()
+            .map(|p| p.matrix.fingerprint.to_string());
+        [
+            ("fingerprint", Value::from(fingerprint)),
+            ("as", Value::from(upstream.party_id.clone())),
+            ("pin", Value::from(upstream.pin.clone())),
+        ]
+    };
+    let old_by_id = by_id(&old.upstreams, |u| &u.id);
+    let new_by_id = by_id(&new.upstreams, |u| &u.id);
+    for (index, upstream) in old.upstreams.iter().enumerate() {
+        let mut change = match new_by_id.get(upstream.id.as_str()) {
+            None => Change::new("upstream-removed", Importance::Parties)
+                .values(upstream.party_id.clone(), Value::Null),
+            Some(&other) => {
+                for ((field, from), (_, to)) in
+                    described(old, index).into_iter().zip(described(new, other))
+                {
+                    if from != to {
+                        let mut change = Change::new("upstream-changed", Importance::Parties)
+                            .field(field)
+                            .values(from, to);
+                        change.party = Some(upstream.id.clone());
+                        change.order = (2, index);
+                        changes.push(change);
+                    }
+                }
+                continue;
+            }
+        };
+        change.party = Some(upstream.id.clone());
+        change.order = (2, index);
+        changes.push(change);
+    }
+    for (index, upstream) in new.upstreams.iter().enumerate() {
+        if !old_by_id.contains_key(upstream.id.as_str()) {
+            let mut change = Change::new("upstream-added", Importance::Parties)
+                .values(Value::Null, upstream.party_id.clone());
+            change.party = Some(upstream.id.clone());
+            change.order = (2, index);
+            changes.push(change);
+        }
+    }
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+    fn keyed(model: &Model) -> HashMap<Key<'_>, (&crate::analyze::model::Obligation, usize)> {
+        model
+            .obligations
+            .iter()
+            .enumerate()
+            .map(|(index, o)| {
+                let upstream = model.upstreams[o.upstream].id.as_str();
+                let key = (
+                    upstream,
+                    o.service.as_str(),
+                    o.control.as_str(),
+                    o.duty.as_str(),
+                );
+                (key, (o, index))
+            })
+            .collect()
+    }
+    let (before, after) = (keyed(old), keyed(new));
+    let at = |model: &Model, o: &crate::analyze::model::Obligation, index: usize, kind| {
+        let mut change = Change::new(kind, Importance::Duties);
+        change.service = Some(format!("{}.{}", model.upstreams[o.upstream].id, o.service));
+        change.control = Some(o.control.clone());
+        change.duty = Some(o.duty.clone());
+        change.order = (
+            usize::MAX - 2,
+            index * 2 + usize::from(kind != "obligation-removed"),
+        );
+        change
+    };
+    let status = |o: &crate::analyze::model::Obligation| {
+        if o.taken_by.is_some() {
+            "taken"
+        } else {
+            "open"
+        }
+    };
+    // In the order the obligations are listed, for a stable report.
+    for (index, o) in old.obligations.iter().enumerate() {
+        let key = (
+            old.upstreams[o.upstream].id.as_str(),
+            o.service.as_str(),
+            o.control.as_str(),
+            o.duty.as_str(),
+        );
+        match after.get(&key) {
+            None => changes
+                .push(at(old, o, index, "obligation-removed").values(o.title.clone(), Value::Null)),
+            Some(&(now, now_index)) if status(now) != status(o) => {
+                let kind = if now.taken_by.is_some() {
+                    "obligation-taken"
+                } else {
+                    "obligation-opened"
+                };
+                changes.push(at(new, now, now_index, kind).values(status(o), status(now)));
+            }
+            Some(_) => {}
+        }
+    }
+    for (index, o) in new.obligations.iter().enumerate() {
+        let key = (
+            new.upstreams[o.upstream].id.as_str(),
+            o.service.as_str(),
+            o.control.as_str(),
+            o.duty.as_str(),
+        );
+        if !before.contains_key(&key) {
+            changes
+                .push(at(new, o, index, "obligation-added").values(Value::Null, o.title.clone()));
         }
     }
 }

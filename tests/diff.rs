@@ -134,6 +134,12 @@ fn mirror(change: &Change) -> Key {
         "duty-removed" => "duty-added",
         "finding-introduced" => "finding-resolved",
         "finding-resolved" => "finding-introduced",
+        "obligation-added" => "obligation-removed",
+        "obligation-removed" => "obligation-added",
+        "obligation-taken" => "obligation-opened",
+        "obligation-opened" => "obligation-taken",
+        "upstream-added" => "upstream-removed",
+        "upstream-removed" => "upstream-added",
         same => same,
     };
     key_with(change, kind, &change.to, &change.from)
@@ -274,4 +280,58 @@ fn git_revisions_are_read_with_their_imports() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("nosuchrev"));
+}
+
+/// A take-up added, a pin changed, a service made a sub-service and given a `runs-on`: each
+/// shows in the diff, and changes the fingerprint.
+#[test]
+fn obligations_upstreams_and_sub_services_show_in_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/err/vendors/heron.srm"),
+        dir.path().join("heron.srm"),
+    )
+    .unwrap();
+    let before =
+        std::fs::read_to_string(root().join("tests/fixtures/examples/obligations-customer.srm"))
+            .unwrap()
+            .replace("\"obligations-vendor.srm\"", "\"heron.srm\"");
+    let after = before.replace("as alder", "as alder pin \"0123456789abcdef\"")
+        + "\ncontrol F-2 for heron.files {\n  duty admin-review { ops: R A }\n}\n";
+    let (a, b) = (dir.path().join("a.srm"), dir.path().join("b.srm"));
+    std::fs::write(&a, &before).unwrap();
+    std::fs::write(&b, &after).unwrap();
+    let changes = diff_of(&a, &b);
+    let kinds: Vec<(&str, Option<&str>)> =
+        changes.changes.iter().map(|c| (c.kind, c.field)).collect();
+    assert!(kinds.contains(&("obligation-taken", None)), "{kinds:?}");
+    assert!(
+        kinds.contains(&("upstream-changed", Some("pin"))),
+        "{kinds:?}"
+    );
+    assert_ne!(changes.from.fingerprint, changes.to.fingerprint);
+    let back = diff_of(&b, &a);
+    let mut there: Vec<Key> = changes.changes.iter().map(mirror).collect();
+    let mut here: Vec<Key> = back.changes.iter().map(key).collect();
+    there.sort();
+    here.sort();
+    assert_eq!(there, here);
+
+    // A service turned into a sub-service leaves the annex's scope: the diff says so.
+    let base = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let sub = base.replace("  provider acme\n}", "  provider acme\n  subservice\n}");
+    assert_ne!(base, sub);
+    let (c, d) = (dir.path().join("c.srm"), dir.path().join("d.srm"));
+    std::fs::write(&c, &base).unwrap();
+    std::fs::write(&d, &sub).unwrap();
+    let changes = diff_of(&c, &d);
+    assert!(
+        changes
+            .changes
+            .iter()
+            .any(|c| c.kind == "service-changed" && c.field == Some("subservice")),
+        "{:?}",
+        changes.changes
+    );
+    assert_ne!(changes.from.fingerprint, changes.to.fingerprint);
 }

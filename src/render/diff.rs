@@ -105,6 +105,13 @@ fn what(change: &Change) -> String {
         "party-changed" | "service-changed" | "metadata" => format!("{field} changed"),
         "service-added" => "service added".to_owned(),
         "service-removed" => "service removed".to_owned(),
+        "upstream-added" => "upstream added".to_owned(),
+        "upstream-removed" => "upstream removed".to_owned(),
+        "upstream-changed" => format!("upstream {field} changed"),
+        "obligation-added" => "new obligation from the upstream".to_owned(),
+        "obligation-removed" => "obligation dropped by the upstream".to_owned(),
+        "obligation-taken" => "obligation taken up".to_owned(),
+        "obligation-opened" => "obligation no longer taken up".to_owned(),
         other => other.to_owned(),
     }
 }
