@@ -196,7 +196,7 @@ fn using_a_baseline_never_adds_errors() {
     let mut tried = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        if text.contains("\n  use ") || text.contains("import ") {
+        if text.contains("\n  use ") || text.contains("import ") || text.contains("\nupstream ") {
             continue;
         }
         let before = common::compile(&path);
@@ -229,4 +229,48 @@ fn using_a_baseline_never_adds_errors() {
         }
     }
     assert!(tried >= 9, "only {tried} combinations tried");
+}
+
+/// The customer's side of the Nimbus example takes up every obligation Nimbus puts on it;
+/// removing one take-up gives exactly one E210, naming the upstream service, control and duty.
+#[test]
+fn every_nimbus_obligation_is_taken_up_and_one_missing_is_one_e210() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("matrices");
+    let ours = common::compile(&root.join("meridian-our-side.srm"));
+    assert!(ours.diagnostics.is_empty());
+    let model = &ours.checked.as_ref().unwrap().model;
+    assert!(model.obligations.len() > 200, "{}", model.obligations.len());
+    assert!(model.obligations.iter().all(|o| o.taken_by.is_some()));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root.join("nimbus-saas-and-db.srm"),
+        dir.path().join("nimbus-saas-and-db.srm"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(root.join("meridian-our-side.srm")).unwrap();
+    let start = text
+        .find("  duty claims-timeout")
+        .expect("the take-up of 11.2.8");
+    let end = start + text[start..].find("\n  }\n").unwrap() + 4;
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let path = dir.path().join("meridian-our-side.srm");
+    std::fs::write(&path, without).unwrap();
+    let compilation = srmc::compile(&path, Default::default()).unwrap();
+    let codes: Vec<(&str, Option<&srmc::diagnostics::PairRef>)> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.pair.as_ref()))
+        .collect();
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    let (code, pair) = codes[0];
+    assert_eq!(code, "E210");
+    let pair = pair.unwrap();
+    assert_eq!(
+        (pair.service.as_str(), pair.control.as_str()),
+        ("nimbus.claims", "11.2.8")
+    );
+    assert!(compilation.diagnostics[0]
+        .message
+        .contains("`claims-timeout`"));
 }
