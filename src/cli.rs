@@ -134,6 +134,10 @@ struct BuildArgs {
     /// A directory whose templates (by file name, e.g. `annex.html.hbs`) replace the built-in ones
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Only what concerns this party or team: the pairs where it holds a letter, and in them
+    /// only those duties (the customer responsibility matrix to hand one party)
+    #[arg(long, value_name = "ID")]
+    party: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -425,16 +429,17 @@ fn build(args: BuildArgs) -> ExitCode {
     }
     report(true);
     let templates = args.templates.as_deref();
+    let party = args.party.as_deref();
     let Some(path) = output else {
         // Standard output gets the document whole or not at all: a broken template override
         // fails before anything is printed.
-        return match render::render_document(compilation, args.format, templates) {
+        return match render::render_document(compilation, args.format, templates, party) {
             Ok(document) => print(&document.text),
             Err(error) => fail(&error),
         };
     };
     let written = crate::files::write_with(&path, |out| {
-        render::render_to(compilation, args.format, templates, out)
+        render::render_part_to(compilation, args.format, templates, party, out)
     });
     match written {
         Ok(fingerprint) => {

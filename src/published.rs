@@ -71,6 +71,10 @@ pub struct Header<'a> {
     pub fingerprint: Text<'a>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Text<'a>>,
+    /// For a party's extract: the party or team it is for. The fingerprint is then the whole
+    /// matrix's, which the extract's content does not reproduce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract_for: Option<Text<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -207,6 +211,26 @@ impl<'a> Published<'a> {
             .collect()
     }
 
+    /// Keeps only what concerns `party` (of `model`) or its teams: the pairs where one of them
+    /// holds a letter, and in them only those duties; no exclusions, no control notes; the
+    /// obligations whose take-up names one of them.
+    pub fn extract(&mut self, model: &Model, party: usize) {
+        let ours: Vec<&str> = (0..model.parties.len())
+            .filter(|&p| is_or_belongs_to(model, p, party))
+            .map(|p| model.parties[p].id.as_str())
+            .collect();
+        let concerns = |duty: &Duty| duty.assignments.keys().any(|k| ours.contains(&&**k));
+        for pair in &mut self.pairs {
+            pair.duties.retain(|duty| concerns(duty));
+            pair.notes.clear();
+            pair.exclusion = None;
+        }
+        self.pairs.retain(|pair| !pair.duties.is_empty());
+        self.obligations
+            .retain(|o| o.taken_by.as_ref().is_some_and(&concerns));
+        self.matrix.extract_for = Some(Cow::Owned(model.parties[party].id.clone()));
+    }
+
     /// The same, owning its texts.
     pub fn into_owned(self) -> Published<'static> {
         let bytes = serde_json::to_vec(&self).expect("a published matrix serializes");
@@ -303,6 +327,7 @@ impl<'a> Published<'a> {
                 catalogs: model.header.catalogs.iter().map(|c| text(c)).collect(),
                 fingerprint: Cow::Borrowed(""),
                 scope: model.header.scope.as_deref().map(text),
+                extract_for: None,
             },
             parties: model
                 .parties
@@ -437,6 +462,11 @@ fn finding<'a>(diagnostic: &Diagnostic, sources: &'a Sources) -> Finding<'a> {
             .map(|p| Cow::Owned(p.control.clone())),
         help: diagnostic.help.as_ref().map(|h| Cow::Owned(h.clone())),
     }
+}
+
+/// Whether `party` is `of`, or one of its teams.
+pub fn is_or_belongs_to(model: &Model, party: usize, of: usize) -> bool {
+    party == of || model.parties[party].team_of == Some(of)
 }
 
 /// The fingerprint of a compiled matrix: the hash of the canonical form of what it publishes.

@@ -457,3 +457,68 @@ fn the_fingerprint_is_recomputed_from_the_published_json() {
         );
     }
 }
+
+/// `--party`: only the pairs where the party (or a team of it) holds a letter, and in them only
+/// those duties; nothing of any other duty appears; the fingerprint is marked as the whole
+/// matrix's.
+#[test]
+fn a_party_extract_holds_only_what_concerns_the_party() {
+    let nimbus = root().join("matrices/nimbus-saas-and-db.srm");
+    let output = srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "json", "--party", "auditco"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["matrix"]["extract_for"], "auditco");
+    let pairs = json["pairs"].as_array().unwrap();
+    assert!(!pairs.is_empty());
+    let mut kept = std::collections::BTreeSet::new();
+    for pair in pairs {
+        assert!(
+            pair.get("exclusion").is_none() && pair.get("notes").is_none(),
+            "{pair}"
+        );
+        for duty in pair["duties"].as_array().unwrap() {
+            assert!(duty["assignments"].get("auditco").is_some(), "{duty}");
+            kept.insert(duty["title"].as_str().unwrap().to_owned());
+        }
+    }
+    // Titles of the duties auditco has no letter in appear nowhere in the Markdown extract.
+    let whole = common::compile(&nimbus);
+    let whole_json: serde_json::Value =
+        serde_json::from_str(&render(&whole, Format::Json, None).unwrap()).unwrap();
+    let others: Vec<String> = whole_json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["duties"].as_array().unwrap().clone())
+        .filter(|d| d["assignments"].get("auditco").is_none())
+        .map(|d| d["title"].as_str().unwrap().to_owned())
+        .filter(|title| !kept.contains(title))
+        .collect();
+    assert!(!others.is_empty());
+    let markdown = srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "markdown", "--party", "auditco"])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("| Extract | for `auditco` only"),
+        "{markdown}"
+    );
+    for title in &others {
+        assert!(!markdown.contains(title.as_str()), "{title}");
+    }
+    srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "markdown", "--party", "nobody"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no party or team `nobody`"));
+}

@@ -7,11 +7,13 @@ use std::io::Write;
 use crate::published::Published;
 use crate::{Checked, Compilation};
 
-/// Writes the JSON rendering, with the fingerprint `fingerprint`.
+/// Writes the JSON rendering, with the fingerprint `fingerprint`; `extract` limits it to what
+/// concerns one party (see [`Published::extract`]).
 pub fn write(
     checked: &Checked,
     compilation: &Compilation,
     fingerprint: &str,
+    extract: Option<usize>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut published = Published::of(
@@ -20,6 +22,9 @@ pub fn write(
         Some(&compilation.sources),
         &compilation.diagnostics,
     );
+    if let Some(party) = extract {
+        published.extract(&checked.model, party);
+    }
     published.matrix.fingerprint = fingerprint.into();
     serde_json::to_writer_pretty(&mut *out, &published)?;
     out.write_all(b"\n")

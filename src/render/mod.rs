@@ -122,7 +122,7 @@ pub fn render(
     format: Format,
     templates_dir: Option<&Path>,
 ) -> Result<String, String> {
-    render_document(compilation, format, templates_dir).map(|document| document.text)
+    render_document(compilation, format, templates_dir, None).map(|document| document.text)
 }
 
 /// A rendering with the fingerprint of the matrix it renders.
@@ -136,9 +136,10 @@ pub fn render_document(
     compilation: &Compilation,
     format: Format,
     templates_dir: Option<&Path>,
+    party: Option<&str>,
 ) -> Result<Document, String> {
     let mut text = Vec::new();
-    let fingerprint = render_to(compilation, format, templates_dir, &mut text)
+    let fingerprint = render_part_to(compilation, format, templates_dir, party, &mut text)
         .map_err(|error| error.to_string())?;
     Ok(Document {
         text: String::from_utf8(text).expect("every rendering is UTF-8"),
@@ -154,12 +155,47 @@ pub fn render_to(
     templates_dir: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<String, RenderError> {
+    render_part_to(compilation, format, templates_dir, None, out)
+}
+
+/// [`render_to`], or with `party` a party's extract: only what concerns that party or team (the
+/// pairs where it holds a letter, and in them only those duties). The fingerprint returned and
+/// shown is the whole matrix's, marked as the matrix the extract is of.
+pub fn render_part_to(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+    party: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<String, RenderError> {
     let Some(crate::Checked { model, graph }) = &compilation.checked else {
         return Err(RenderError::Rendering(
             "the matrix could not be compiled".to_owned(),
         ));
     };
-    let view = View::build(model, graph, &compilation.diagnostics, &compilation.sources);
+    let extract = match party {
+        None => None,
+        Some(id) => Some(
+            model
+                .parties
+                .iter()
+                .position(|p| p.id == id)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = model.parties.iter().map(|p| p.id.as_str()).collect();
+                    RenderError::Rendering(format!(
+                        "no party or team `{id}` in this matrix; its parties and teams are: {}",
+                        known.join(", ")
+                    ))
+                })?,
+        ),
+    };
+    let view = View::build(
+        model,
+        graph,
+        &compilation.diagnostics,
+        &compilation.sources,
+        extract,
+    );
     let fingerprint = view.matrix.fingerprint.clone();
     let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
         let registry =
@@ -183,6 +219,7 @@ pub fn render_to(
             compilation.checked.as_ref().expect("checked above"),
             compilation,
             &fingerprint,
+            extract,
             out,
         )?,
         Format::RaciCsv => csv::write(&view, out)?,

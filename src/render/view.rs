@@ -7,7 +7,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use super::markdown;
-use crate::analyze::model::{Model, PartyKind, ServiceModel};
+use crate::analyze::model::{Model, Obligation, PartyKind, ServiceModel};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{Ownership, ResponsibilityGraph};
@@ -41,6 +41,8 @@ pub struct View {
 
 #[derive(Debug, Serialize)]
 pub struct MatrixView {
+    /// For a party's extract: the party (or team) it is for.
+    pub extract_for: Option<String>,
     pub title: String,
     pub version: String,
     pub effective: String,
@@ -130,6 +132,8 @@ pub struct DomainView {
     pub id: String,
     pub title: String,
     pub anchor: String,
+    /// Every control of it is left out of a party's extract.
+    pub omitted: bool,
     pub controls: Vec<ControlView>,
 }
 
@@ -138,6 +142,8 @@ pub struct ControlView {
     pub id: String,
     pub title: String,
     pub anchor: String,
+    /// Every pair of it is left out of a party's extract (or the matrix has no service).
+    pub omitted: bool,
     /// One per service, in service order.
     pub pairs: Vec<PairView>,
 }
@@ -156,6 +162,8 @@ pub struct PairView {
     pub duties: Vec<DutyView>,
     /// Messages of the findings about this pair (only with `--allow-gaps`).
     pub findings: Vec<String>,
+    /// Left out of a party's extract: nothing of it concerns the party.
+    pub omitted: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -261,6 +269,26 @@ pub struct FindingView {
     pub location: String,
 }
 
+/// In a party's extract, the obligations whose take-up names the party or one of its teams.
+fn concerns_takeup(model: &Model, extract: Option<usize>) -> impl Fn(&Obligation) -> bool + '_ {
+    move |obligation: &Obligation| {
+        let Some(of) = extract else {
+            return true;
+        };
+        obligation.taken_by.is_some_and(|t| {
+            model.duties[model.takeups[t].duty]
+                .assignments
+                .iter()
+                .any(|a| match a.party {
+                    crate::analyze::model::PartyRef::Party(p) => {
+                        crate::published::is_or_belongs_to(model, p, of)
+                    }
+                    _ => false,
+                })
+        })
+    }
+}
+
 /// A string usable as an HTML id and URL fragment.
 fn anchor(prefix: &str, id: &str) -> String {
     let slug: String = id
@@ -314,12 +342,23 @@ impl View {
         Ok(data)
     }
 
+    /// The view of the whole matrix, or with `extract` of what concerns one party (or team):
+    /// the pairs where it or one of its teams holds a letter, and in them only those duties.
     pub fn build(
         model: &Model,
         graph: &ResponsibilityGraph,
         diagnostics: &[Diagnostic],
         sources: &Sources,
+        extract: Option<usize>,
     ) -> View {
+        let concerns = |node| {
+            extract.is_none_or(|of| {
+                graph
+                    .assignments(node)
+                    .iter()
+                    .any(|&(party, _)| crate::published::is_or_belongs_to(model, party, of))
+            })
+        };
         let file_names: Vec<Rc<str>> = sources
             .iter()
             .map(|file| Rc::from(file.name.as_str()))
@@ -409,6 +448,8 @@ impl View {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
                 anchor: anchor("domain", &domain.id),
+                // Until one of its controls is shown.
+                omitted: true,
                 controls: Vec::new(),
             })
             .collect();
@@ -423,10 +464,15 @@ impl View {
                 let index = model.pair_index(service_index, control_index);
                 let pair = &model.pairs[index];
                 let ownership = graph.ownership[index];
-                summary[control.domain].counts[word_index(ownership)] += 1;
-                summary_total[word_index(ownership)] += 1;
+                let omitted =
+                    extract.is_some() && !graph.pair_duties(index).any(|(node, _)| concerns(node));
+                if !omitted {
+                    summary[control.domain].counts[word_index(ownership)] += 1;
+                    summary_total[word_index(ownership)] += 1;
+                }
                 let duties = graph
                     .pair_duties(index)
+                    .filter(|&(node, _)| concerns(node))
                     .map(|(node, duty)| {
                         let def = &model.duties[duty];
                         let mut letters = vec![String::new(); parties.len()];
@@ -457,8 +503,15 @@ impl View {
                     ownership: ownership.into(),
                     exclusion: pair
                         .exclusion
+                        .filter(|_| extract.is_none())
                         .map(|e| model.exclusions[e].justification.clone()),
-                    notes: pair.notes.iter().map(|n| notes.view(n)).collect(),
+                    // A control's notes are the matrix's, not about one party's duties.
+                    notes: if extract.is_some() {
+                        Vec::new()
+                    } else {
+                        pair.notes.iter().map(|n| notes.view(n)).collect()
+                    },
+                    omitted,
                     duties,
                     findings: pair_findings
                         .remove(&(service.id.as_str(), control.display.as_str()))
@@ -466,7 +519,7 @@ impl View {
                 });
             }
             let control_anchor = anchor("control", &control.display);
-            if control.id.starts_with("CLD.") {
+            if control.id.starts_with("CLD.") && extract.is_none() {
                 cloud_controls.push(CloudControlRow {
                     id: control.display.clone(),
                     title: control.title.clone(),
@@ -474,15 +527,22 @@ impl View {
                     cells: pairs.iter().map(|p| p.ownership.clone()).collect(),
                 });
             }
+            let omitted = pairs.iter().all(|p| p.omitted);
+            domains[control.domain].omitted &= omitted;
             domains[control.domain].controls.push(ControlView {
                 id: control.display.clone(),
                 title: control.title.clone(),
                 anchor: control_anchor,
+                omitted,
                 pairs,
             });
         }
 
-        let exclusions = Self::exclusions(model, &place);
+        let exclusions = if extract.is_some() {
+            Vec::new()
+        } else {
+            Self::exclusions(model, &place)
+        };
         // The findings section says the matrix is not ready to sign: only errors make it so
         // (and `build` renders errors only with `--allow-gaps`).
         let has_errors = diagnostics.iter().any(|d| d.is_error());
@@ -504,12 +564,13 @@ impl View {
                 }
             })
             .collect();
-        let upstreams = Self::upstreams(model);
+        let upstreams = Self::upstreams(model, &concerns_takeup(model, extract));
         let gap_count = summary_total[word_index(Ownership::Conflict)]
             + summary_total[word_index(Ownership::Unowned)];
         View {
             generator: format!("srmc {}", env!("CARGO_PKG_VERSION")),
             matrix: MatrixView {
+                extract_for: extract.map(|p| model.parties[p].id.clone()),
                 title: model.header.title.clone(),
                 version: model.header.version.clone(),
                 effective: model.header.effective.clone(),
@@ -547,15 +608,19 @@ impl View {
         index: usize,
     ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
         let service = &self.services[index];
-        self.catalog_order.iter().map(move |&(domain, position)| {
-            let domain = &self.domains[domain];
-            let control = &domain.controls[position];
-            (service, domain, control, &control.pairs[index])
-        })
+        self.catalog_order
+            .iter()
+            .map(move |&(domain, position)| {
+                let domain = &self.domains[domain];
+                let control = &domain.controls[position];
+                (service, domain, control, &control.pairs[index])
+            })
+            .filter(|(_, _, _, pair)| !pair.omitted)
     }
 
-    /// Each upstream with its obligations, in the order the upstream lists them.
-    fn upstreams(model: &Model) -> Vec<UpstreamView> {
+    /// Each upstream with its obligations (those `keep` keeps), in the order the upstream lists
+    /// them.
+    fn upstreams(model: &Model, keep: &dyn Fn(&Obligation) -> bool) -> Vec<UpstreamView> {
         use crate::analyze::model::PartyRef;
         model
             .upstreams
@@ -566,7 +631,7 @@ impl View {
                 let obligations: Vec<ObligationView> = model
                     .obligations
                     .iter()
-                    .filter(|o| o.upstream == index)
+                    .filter(|o| o.upstream == index && keep(o))
                     .map(|o| {
                         let takeup = o.taken_by.map(|t| &model.duties[model.takeups[t].duty]);
                         let named = |party: PartyRef| match party {
