@@ -40,8 +40,11 @@ fn canonical_or_none<T>(value: &Option<T>) -> bool {
     value.is_none() || canonical(value)
 }
 
+/// `P` holds the pairs: a list when read back or built whole, a [`Streamed`] sequence when a
+/// large matrix is only written (hashed or rendered as JSON) pair by pair.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Published<'a> {
+#[serde(bound(deserialize = "P: Deserialize<'de>"))]
+pub struct Published<'a, P = Vec<Pair<'a>>> {
     pub matrix: Header<'a>,
     pub parties: Vec<Party<'a>>,
     pub services: Vec<Service<'a>>,
@@ -50,7 +53,7 @@ pub struct Published<'a> {
     /// The controls of the header's catalogs, in catalog order.
     #[serde(default)]
     pub controls: Vec<Control<'a>>,
-    pub pairs: Vec<Pair<'a>>,
+    pub pairs: P,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub upstreams: Vec<Upstream<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,7 +195,7 @@ pub struct Finding<'a> {
     pub help: Option<Text<'a>>,
 }
 
-impl<'a> Published<'a> {
+impl<P: Serialize> Published<'_, P> {
     /// The fingerprint of what the document says, computed from its content.
     pub fn fingerprint(&self) -> String {
         let mut hasher = std::io::BufWriter::with_capacity(1 << 16, HashWriter(Sha256::new()));
@@ -210,7 +213,9 @@ impl<'a> Published<'a> {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
 
+impl<'a> Published<'a> {
     /// Keeps only what concerns `party` (of `model`) or its teams: the pairs where one of them
     /// holds a letter, and in them only those duties; no exclusions, no control notes; the
     /// obligations whose take-up names one of them.
@@ -248,9 +253,92 @@ impl<'a> Published<'a> {
     /// the findings.
     pub fn of(
         model: &'a Model,
-        graph: &ResponsibilityGraph,
+        graph: &'a ResponsibilityGraph,
         places: Option<&'a Sources>,
         diagnostics: &[Diagnostic],
+    ) -> Self {
+        let pairs = pairs(model, graph, places).collect();
+        Published::with_pairs(model, places, diagnostics, pairs)
+    }
+}
+
+/// Every pair of the matrix's own services, in service order, then catalog order.
+fn pairs<'a>(
+    model: &'a Model,
+    graph: &'a ResponsibilityGraph,
+    places: Option<&'a Sources>,
+) -> impl Iterator<Item = Pair<'a>> + 'a {
+    let text = |s: &'a str| Cow::Borrowed(s);
+    let duty = move |node, duty: usize| {
+        let def = &model.duties[duty];
+        Duty {
+            id: text(&def.id),
+            title: text(&def.title),
+            assignments: graph
+                .assignments(node)
+                .into_iter()
+                .map(|(party, raci)| (text(&model.parties[party].id), Cow::Owned(raci.to_string())))
+                .collect(),
+            source: places.map(|sources| {
+                let at = sources.line_col(def.head);
+                Source {
+                    file: text(&sources.get(def.head.file).name),
+                    line: at.line,
+                }
+            }),
+            evidence: def.evidence.iter().map(|e| text(e)).collect(),
+            notes: def.notes.iter().map(|n| text(n)).collect(),
+        }
+    };
+    (0..model.services.len())
+        .filter(|&s| !model.services[s].subservice)
+        .flat_map(|s| (0..model.controls.len()).map(move |c| (s, c)))
+        .map(move |(s, c)| {
+            let index = model.pair_index(s, c);
+            let pair = &model.pairs[index];
+            let control = &model.controls[c];
+            Pair {
+                service: text(&model.services[s].id),
+                control: text(&control.display),
+                domain: text(&model.domains[control.domain].id),
+                ownership: text(graph.ownership[index].as_str()),
+                exclusion: pair
+                    .exclusion
+                    .map(|e| text(&model.exclusions[e].justification)),
+                inherited_from: pair
+                    .inherit
+                    .map(|i| text(&model.services[model.inherits[i].from].name)),
+                duties: graph
+                    .pair_duties(index)
+                    .map(|(node, d)| duty(node, d))
+                    .collect(),
+                notes: pair.notes.iter().map(|n| text(n)).collect(),
+            }
+        })
+}
+
+/// A sequence serialised item by item as an iterator makes them, never gathered: the pairs of
+/// a large matrix, hashed or written.
+pub struct Streamed<F>(pub F);
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+impl<'a, P> Published<'a, P> {
+    /// What a compiled matrix publishes, with `pairs` as its pairs.
+    fn with_pairs(
+        model: &'a Model,
+        places: Option<&'a Sources>,
+        diagnostics: &[Diagnostic],
+        pairs: P,
     ) -> Self {
         let text = |s: &'a str| Cow::Borrowed(s);
         let party_id = |p: Option<usize>| p.map(|p| text(&model.parties[p].id));
@@ -267,57 +355,8 @@ impl<'a> Published<'a> {
                 .map(|&below| text(&model.services[below].id))
                 .collect(),
         };
-        let duty = |node, duty: usize| {
-            let def = &model.duties[duty];
-            Duty {
-                id: text(&def.id),
-                title: text(&def.title),
-                assignments: graph
-                    .assignments(node)
-                    .into_iter()
-                    .map(|(party, raci)| {
-                        (text(&model.parties[party].id), Cow::Owned(raci.to_string()))
-                    })
-                    .collect(),
-                source: places.map(|sources| {
-                    let at = sources.line_col(def.head);
-                    Source {
-                        file: text(&sources.get(def.head.file).name),
-                        line: at.line,
-                    }
-                }),
-                evidence: def.evidence.iter().map(|e| text(e)).collect(),
-                notes: def.notes.iter().map(|n| text(n)).collect(),
-            }
-        };
         let matrix_services: Vec<usize> = (0..model.services.len())
             .filter(|&s| !model.services[s].subservice)
-            .collect();
-        let pairs = matrix_services
-            .iter()
-            .flat_map(|&s| (0..model.controls.len()).map(move |c| (s, c)))
-            .map(|(s, c)| {
-                let index = model.pair_index(s, c);
-                let pair = &model.pairs[index];
-                let control = &model.controls[c];
-                Pair {
-                    service: text(&model.services[s].id),
-                    control: text(&control.display),
-                    domain: text(&model.domains[control.domain].id),
-                    ownership: text(graph.ownership[index].as_str()),
-                    exclusion: pair
-                        .exclusion
-                        .map(|e| text(&model.exclusions[e].justification)),
-                    inherited_from: pair
-                        .inherit
-                        .map(|i| text(&model.services[model.inherits[i].from].name)),
-                    duties: graph
-                        .pair_duties(index)
-                        .map(|(node, d)| duty(node, d))
-                        .collect(),
-                    notes: pair.notes.iter().map(|n| text(n)).collect(),
-                }
-            })
             .collect();
         Published {
             matrix: Header {
@@ -471,7 +510,22 @@ pub fn is_or_belongs_to(model: &Model, party: usize, of: usize) -> bool {
 
 /// The fingerprint of a compiled matrix: the hash of the canonical form of what it publishes.
 pub fn fingerprint(model: &Model, graph: &ResponsibilityGraph) -> String {
-    Published::of(model, graph, None, &[]).fingerprint()
+    streamed(model, graph, None, &[]).fingerprint()
+}
+
+/// [`Published::of`] with its pairs made one by one as they are written, never held together.
+pub fn streamed<'a>(
+    model: &'a Model,
+    graph: &'a ResponsibilityGraph,
+    places: Option<&'a Sources>,
+    diagnostics: &[Diagnostic],
+) -> Published<'a, impl Serialize + 'a> {
+    Published::with_pairs(
+        model,
+        places,
+        diagnostics,
+        Streamed(move || pairs(model, graph, places)),
+    )
 }
 
 /// The hash as an `io::Write`, so the canonical form is hashed as it is written: on a large

@@ -16,17 +16,24 @@ pub fn write(
     extract: Option<usize>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut published = Published::of(
-        &checked.model,
-        &checked.graph,
-        Some(&compilation.sources),
-        &compilation.diagnostics,
-    );
-    if let Some(party) = extract {
-        published.extract(&checked.model, party);
+    let (model, graph, sources) = (&checked.model, &checked.graph, &compilation.sources);
+    match extract {
+        // Pair by pair, never the whole document at once: a large matrix's JSON runs to tens of
+        // megabytes.
+        None => {
+            let mut published =
+                crate::published::streamed(model, graph, Some(sources), &compilation.diagnostics);
+            published.matrix.fingerprint = fingerprint.into();
+            serde_json::to_writer_pretty(&mut *out, &published)?;
+        }
+        Some(party) => {
+            let mut published =
+                Published::of(model, graph, Some(sources), &compilation.diagnostics);
+            published.extract(model, party);
+            published.matrix.fingerprint = fingerprint.into();
+            serde_json::to_writer_pretty(&mut *out, &published)?;
+        }
     }
-    published.matrix.fingerprint = fingerprint.into();
-    serde_json::to_writer_pretty(&mut *out, &published)?;
     out.write_all(b"\n")
 }
 
