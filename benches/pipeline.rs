@@ -119,3 +119,21 @@ fn diff(bencher: Bencher, services: usize) {
     let new = compiled(services);
     bencher.bench(|| srmc::diff::diff(&old, "old", &new, "new").expect("diffs"));
 }
+
+/// A customer matrix on 20 upstream matrices of 10 services each (72,600 upstream duties, 23,800
+/// obligations, all taken up): every upstream compiled on its own, then the take-ups checked.
+#[divan::bench]
+fn check_with_20_upstreams(bencher: Bencher) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (customer, vendor) = srmc::synthetic::customer(20, 10);
+    for u in 0..20 {
+        std::fs::write(dir.path().join(format!("vendor{u}.srm")), &vendor).expect("write");
+    }
+    let path = dir.path().join("customer.srm");
+    std::fs::write(&path, customer).expect("write");
+    bencher.bench(|| {
+        let compilation = srmc::compile(&path, Default::default()).expect("compiles");
+        assert_eq!(compilation.errors(), 0);
+        compilation
+    });
+}

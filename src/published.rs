@@ -236,10 +236,27 @@ impl<'a> Published<'a> {
         self.matrix.extract_for = Some(Cow::Owned(model.parties[party].id.clone()));
     }
 
+    /// Keeps of the pairs only the duties in which `party` holds `R` or `A`, without their
+    /// notes and evidence: what an upstream's obligations are read from.
+    pub fn keep_duties_of(&mut self, party: &str) {
+        for pair in &mut self.pairs {
+            pair.duties.retain(|duty| {
+                duty.assignments
+                    .get(party)
+                    .is_some_and(|letters| letters.contains(['R', 'A']))
+            });
+            for duty in &mut pair.duties {
+                duty.notes = Vec::new();
+                duty.evidence = Vec::new();
+            }
+            pair.notes = Vec::new();
+        }
+        self.pairs.retain(|pair| !pair.duties.is_empty());
+    }
+
     /// The same, owning its texts.
     pub fn into_owned(self) -> Published<'static> {
-        let bytes = serde_json::to_vec(&self).expect("a published matrix serializes");
-        serde_json::from_slice(&bytes).expect("srmc reads what it writes")
+        self.owned()
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Finding<'a>> {
@@ -541,4 +558,72 @@ impl Write for HashWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Texts borrowed from a compiled model made owned: an upstream outlives its compilation.
+trait Owned {
+    type Out;
+    fn owned(self) -> Self::Out;
+}
+
+impl Owned for Text<'_> {
+    type Out = Text<'static>;
+    fn owned(self) -> Text<'static> {
+        Cow::Owned(self.into_owned())
+    }
+}
+
+impl Owned for usize {
+    type Out = usize;
+    fn owned(self) -> usize {
+        self
+    }
+}
+
+impl<T: Owned> Owned for Option<T> {
+    type Out = Option<T::Out>;
+    fn owned(self) -> Self::Out {
+        self.map(Owned::owned)
+    }
+}
+
+impl<T: Owned> Owned for Vec<T> {
+    type Out = Vec<T::Out>;
+    fn owned(self) -> Self::Out {
+        self.into_iter().map(Owned::owned).collect()
+    }
+}
+
+impl Owned for BTreeMap<Text<'_>, Text<'_>> {
+    type Out = BTreeMap<Text<'static>, Text<'static>>;
+    fn owned(self) -> Self::Out {
+        self.into_iter()
+            .map(|(k, v)| (k.owned(), v.owned()))
+            .collect()
+    }
+}
+
+macro_rules! owned {
+    ($($name:ident { $($field:ident),* $(,)? })*) => {
+        $(impl Owned for $name<'_> {
+            type Out = $name<'static>;
+            fn owned(self) -> $name<'static> {
+                $name { $($field: self.$field.owned()),* }
+            }
+        })*
+    };
+}
+
+owned! {
+    Published { matrix, parties, services, subservices, controls, pairs, upstreams, obligations, diagnostics }
+    Header { title, version, effective, catalogs, fingerprint, scope, extract_for }
+    Party { id, name, kind, team_of }
+    Service { id, name, model, provider, customer, regions, runs_on }
+    Control { id, title, domain, domain_title }
+    Pair { service, control, domain, ownership, exclusion, inherited_from, duties, notes }
+    Duty { id, title, assignments, source, evidence, notes }
+    Source { file, line }
+    Upstream { id, party, fingerprint, pin }
+    Obligation { upstream, service, control, duty, title, letters, status, taken_by }
+    Finding { code, severity, message, file, line, column, service, control, help }
 }

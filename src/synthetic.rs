@@ -67,3 +67,42 @@ pub fn matrix(services: usize, duties: usize, share: f64) -> String {
     }
     out
 }
+
+/// A customer's matrix on `upstreams` provider matrices of `services` services each (each a
+/// [`matrix`] of 3 duties per pair, every pair written out): the provider's odd duties are the
+/// customer's to answer for, and the customer takes each of them up with a team of its own.
+/// Returns the customer's matrix, which names the upstreams `vendorN.srm`, and the text of one
+/// upstream (every upstream file holds the same).
+pub fn customer(upstreams: usize, services: usize) -> (String, String) {
+    let vendor = matrix(services, 3, 1.0);
+    let mut sources = crate::source::Sources::new();
+    let (_, catalog) = crate::catalog::builtin("iso27017")
+        .expect("built-in catalog")
+        .load(&mut sources);
+    // The two cloud controls whose duties the provider answers for alone (see `matrix`).
+    let controls: Vec<&str> = catalog
+        .controls
+        .iter()
+        .map(|c| c.id.value.as_str())
+        .filter(|id| !matches!(*id, "CLD.9.5.2" | "CLD.13.1.4"))
+        .collect();
+    let mut out = String::new();
+    out.push_str(
+        "matrix \"Synthetic customer\" {\n  version   \"1.0.0\"\n  effective 2026-12-01\n  catalog   iso27017\n}\n\n",
+    );
+    for u in 0..upstreams {
+        let _ = writeln!(out, "upstream v{u} \"vendor{u}.srm\" as csc");
+    }
+    out.push_str("\nparty csc customer \"Customer plc\"\nteam ops \"Operations\" of csc\nteam ciso \"Office of the CISO\" of csc\n\n");
+    let services: Vec<String> = (0..services).map(|s| format!("svc{s}")).collect();
+    for u in 0..upstreams {
+        let targets: Vec<String> = services.iter().map(|s| format!("v{u}.{s}")).collect();
+        let _ = writeln!(
+            out,
+            "control {} for {} {{\n  duty d1 {{\n    ops: R A\n    ciso: I\n  }}\n}}",
+            controls.join(", "),
+            targets.join(", ")
+        );
+    }
+    (out, vendor)
+}

@@ -24,12 +24,15 @@ pub enum Refusal {
 #[derive(Debug, Clone, Default)]
 pub struct Chain(pub Vec<PathBuf>);
 
-/// Loads the upstream at `path` (relative to `from_dir`, confined to `root_dir`).
+/// Loads the upstream at `path` (relative to `from_dir`, confined to `root_dir`). Of its pairs
+/// only the duties that give `ours` (the `as` party) `R` or `A` are kept, the obligations: its
+/// fingerprint is computed, and a customer with many large upstreams holds no more.
 pub fn load(
     written: &str,
     from_dir: &Path,
     root_dir: &Path,
     shown: &str,
+    ours: &str,
     limits: Limits,
     chain: &Chain,
 ) -> Result<Published<'static>, Refusal> {
@@ -57,9 +60,11 @@ pub fn load(
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
     let published = if is_json {
-        from_json(&canonical, limits)?
+        let mut published = from_json(&canonical, limits)?;
+        published.keep_duties_of(ours);
+        published
     } else {
-        from_matrix(&canonical, shown, limits, chain)?
+        from_matrix(&canonical, shown, ours, limits, chain)?
     };
     let errors: Vec<_> = published.errors().collect();
     if let Some(first) = errors.first() {
@@ -96,6 +101,7 @@ fn from_json(path: &Path, limits: Limits) -> Result<Published<'static>, Refusal>
 fn from_matrix(
     path: &Path,
     shown: &str,
+    ours: &str,
     limits: Limits,
     chain: &Chain,
 ) -> Result<Published<'static>, Refusal> {
@@ -117,5 +123,6 @@ fn from_matrix(
         &compilation.diagnostics,
     );
     published.matrix.fingerprint = published.fingerprint().into();
+    published.keep_duties_of(ours);
     Ok(published.into_owned())
 }

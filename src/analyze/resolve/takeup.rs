@@ -78,6 +78,7 @@ impl Resolver {
                 from_dir,
                 root_dir,
                 &shown,
+                &upstream.party.value,
                 self.limits,
                 &self.chain,
             );
