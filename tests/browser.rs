@@ -1,6 +1,7 @@
 //! A real browser prints the HTML annex of the complete example to a PDF.
 //!
-//! Needs Debian's `chromium`. Without it the test says why and passes, unless
+//! Needs Debian's `chromium`, so `cargo test` leaves it out (`#[ignore]`); `.ci/run` installs the
+//! browser and runs it with `--include-ignored`. Without a browser it says why and passes, unless
 //! `SRMC_REQUIRE_CHROMIUM` is set (as `.ci/run` does): then a missing browser is a failure.
 
 use std::path::Path;
@@ -13,6 +14,7 @@ fn chromium() -> Option<&'static str> {
 }
 
 #[test]
+#[ignore = "needs chromium; .ci/run runs it with --include-ignored"]
 fn the_html_annex_prints_to_a_pdf() {
     let Some(browser) = chromium() else {
         if std::env::var_os("SRMC_REQUIRE_CHROMIUM").is_some() {
