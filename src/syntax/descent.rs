@@ -366,11 +366,7 @@ impl<'t> Descent<'t, '_> {
     }
 
     fn item(&mut self) -> Option<Item> {
-        const ITEMS: [&str; 11] = [
-            "matrix", "import", "party", "team", "service", "catalog", "control", "exclude",
-            "baseline", "inherit", "upstream",
-        ];
-        let (keyword, start) = self.one_of(&ITEMS)?;
+        let (keyword, start) = self.one_of(&super::ITEM_KEYWORDS)?;
         Some(match keyword {
             "matrix" => Item::Matrix(self.matrix(start)?),
             "import" => {

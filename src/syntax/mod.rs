@@ -22,6 +22,13 @@ use crate::source::FileId;
 use ast::*;
 use values::Values;
 
+/// The keywords that begin a top-level item: what the descent parser dispatches on and where
+/// error recovery starts again. (The grammar's `item` rule lists the same.)
+const ITEM_KEYWORDS: [&str; 11] = [
+    "matrix", "import", "party", "team", "service", "catalog", "control", "exclude", "baseline",
+    "inherit", "upstream",
+];
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/srm.pest"]
 struct SrmParser;

@@ -97,24 +97,12 @@ pub(super) fn item_boundaries(text: &str, from: usize) -> impl Iterator<Item = u
         .filter(move |&line| starts_item(text, line))
 }
 
-/// The keywords that begin a top-level item, each with the space after it.
-const ITEM_KEYWORDS: [&str; 11] = [
-    "matrix ",
-    "import ",
-    "party ",
-    "team ",
-    "service ",
-    "catalog ",
-    "control ",
-    "exclude ",
-    "baseline ",
-    "inherit ",
-    "upstream ",
-];
-
 /// Whether the line starting at `line` begins a top-level item.
 pub(super) fn starts_item(text: &str, line: usize) -> bool {
-    ITEM_KEYWORDS.iter().any(|k| text[line..].starts_with(k))
+    let rest = &text.as_bytes()[line..];
+    super::ITEM_KEYWORDS
+        .iter()
+        .any(|k| rest.starts_with(k.as_bytes()) && rest.get(k.len()) == Some(&b' '))
 }
 
 /// Where the last top-level item that starts before `at` starts (0 if none does).
