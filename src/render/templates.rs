@@ -45,9 +45,7 @@ pub enum Escape {
 // Running text (titles, headings) is escaped as a table cell is: one line, no markup.
 handlebars_helper!(md: |text: str| markdown::escape_cell(text));
 handlebars_helper!(cell: |text: str| markdown::escape_cell(text));
-handlebars_helper!(quote: |text: str| {
-    text.lines().map(|line| format!("> {line}")).collect::<Vec<_>>().join("\n")
-});
+handlebars_helper!(quote: |text: str| markdown::quote(text));
 handlebars_helper!(dot: |text: str| {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
