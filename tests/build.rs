@@ -509,3 +509,71 @@ fn the_fingerprint_is_recomputed_from_the_published_json() {
         );
     }
 }
+
+/// Ids that differ only in punctuation or case get anchors of their own, and every link of the
+/// HTML annex goes to an id of it.
+#[test]
+fn html_ids_are_unique_and_every_link_has_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.srm");
+    std::fs::write(
+        &path,
+        r#"matrix "Anchors" {
+  version   "1"
+  effective 2026-01-01
+  catalog   k
+}
+
+catalog k "K" {
+  domain d-1 "First"
+  domain d_1 "Second"
+  control A.1 "One" in d-1
+  control A-1 "Two" in d-1
+  control a-1 "Three" in d_1
+  control A-1-2 "Four" in d_1
+}
+
+party csp provider "P"
+party csc customer "C"
+
+service s-1 "S one" {
+  model    saas
+  provider csp
+}
+
+service s_1 "S two" {
+  model    saas
+  provider csp
+}
+
+control A.1, A-1, a-1, A-1-2 {
+  duty run "Run" { csp: R A }
+}
+"#,
+    )
+    .unwrap();
+    let compilation = srmc::compile(&path, Default::default()).unwrap();
+    assert_eq!(compilation.errors(), 0);
+    let html = render(&compilation, Format::Html, None).unwrap();
+    let attribute = |name: &str| -> Vec<String> {
+        html.split(&format!(" {name}=\""))
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+            .collect()
+    };
+    let ids = attribute("id");
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids in {ids:?}");
+    for id in [
+        "control-a-1",
+        "control-a-1-2",
+        "control-a-1-3",
+        "control-a-1-2-2",
+    ] {
+        assert!(unique.contains(&id.to_owned()), "{id} in {ids:?}");
+    }
+    for href in attribute("href") {
+        let target = href.strip_prefix('#').expect("links stay in the page");
+        assert!(unique.contains(&target.to_owned()), "#{target} in {ids:?}");
+    }
+}
