@@ -139,7 +139,7 @@ impl Values {
                     ),
                 )
                 .label("invisible character")
-                .help("bidirectional overrides and zero-width characters can make a contract say one thing on screen and another in the file; remove them"),
+                .help("bidirectional overrides, zero-width characters, fillers and tag characters can make a contract say one thing on screen and another in the file; remove them"),
             );
         }
     }
@@ -166,15 +166,23 @@ impl Values {
     }
 }
 
-/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574).
+/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574), the
+/// Mongolian vowel separator, the Hangul fillers (which show as nothing, yet are letters) and
+/// the tag characters (invisible, and able to carry a hidden text).
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
