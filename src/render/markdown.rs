@@ -661,11 +661,35 @@ pub fn escape_cell(text: &str) -> String {
     out
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula.
+/// A CSV cell that a spreadsheet will not run as a formula: one that starts with `=`, `+`, `-`
+/// or `@` (or their fullwidth and small forms, which an input method types and some spreadsheets
+/// read as the ASCII ones), also after white space, or with a tab or a carriage return, gets a
+/// `'` in front.
 pub fn csv_safe(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
+    let formula = |c: char| {
+        matches!(
+            c,
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\u{FF1D}' // ＝
+                | '\u{FF0B}' // ＋
+                | '\u{FF0D}' // －
+                | '\u{FF20}' // ＠
+                | '\u{FE66}' // ﹦
+                | '\u{FE62}' // ﹢
+                | '\u{FE63}' // ﹣
+                | '\u{FE6B}' // ﹫
+        )
+    };
+    let starts_a_formula = text.starts_with(['\t', '\r'])
+        || text
+            .trim_start_matches(char::is_whitespace)
+            .starts_with(formula);
+    if starts_a_formula {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -833,6 +857,21 @@ mod tests {
         assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_safe("-2"), "'-2");
         assert_eq!(csv_safe("plain"), "plain");
+        for formula in [
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}SUM(A1)",
+            " =1+1",
+            "\t =1+1",
+            "  @SUM(A1)",
+            "\u{3000}\u{FF1D}1",
+            "\u{A0}+1",
+            "\n-1",
+        ] {
+            assert_eq!(csv_safe(formula), format!("'{formula}"), "{formula:?}");
+        }
+        assert_eq!(csv_safe(" plain = fine"), " plain = fine");
     }
 
     #[test]
