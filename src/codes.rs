@@ -571,10 +571,12 @@ codes! {
         "      }\n",
         "    }",
     );
-    W305 Warning "text holds bidirectional controls or zero-width characters that change how it reads" => concat!(
+    W305 Warning "text holds bidirectional controls, zero-width or other invisible characters that change how it reads" => concat!(
         "A title, name, note or other text holds a bidirectional control character (such as ",
-        "U+202E, which makes the following text run right to left) or a zero-width ",
-        "character. They do not show, or show as nothing, yet they change the order in which ",
+        "U+202E, which makes the following text run right to left), a zero-width ",
+        "character, or another character that shows as nothing: the Mongolian vowel ",
+        "separator U+180E, a Hangul filler (U+115F, U+1160, U+3164, U+FFA0) or a tag ",
+        "character (U+E0000 to U+E007F, which can carry a whole hidden text). They do not show, or show as nothing, yet they change the order in which ",
         "text is displayed or make two different texts look the same.\n\n",
         "A responsibility matrix is signed as part of a contract and may come from the other ",
         "party. Hidden characters let a duty read one way in the annex and another way in the ",

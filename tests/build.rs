@@ -234,12 +234,66 @@ fn assert_inert_html(html: &str) {
     assert!(!lower.contains("<script"));
 }
 
+fn assert_inert_markdown(markdown: &str) {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    for event in Parser::new_ext(markdown, Options::all()) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => panic!("raw HTML {html:?}"),
+            Event::Start(Tag::Image { dest_url, .. }) => panic!("an image of {dest_url}"),
+            Event::Start(Tag::Link { dest_url, .. }) => assert!(
+                ["http:", "https:", "mailto:", "#"]
+                    .iter()
+                    .any(|ok| dest_url.starts_with(ok)),
+                "a link to {dest_url}"
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn markdown_headings(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut headings = Vec::new();
+    let mut open = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => open = Some(String::new()),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(heading) = &mut open {
+                    heading.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(open.take()),
+            _ => {}
+        }
+    }
+    headings
+}
+
 #[test]
 fn hostile_text_stays_text() {
     let outputs = render_all(&root().join("tests/fixtures/hostile/hostile.srm"));
     let output = |ext: &str| &outputs.iter().find(|(e, _)| *e == ext).unwrap().1;
 
     assert_inert_html(output("html"));
+
+    // Markdown: no raw HTML, no image, no link but to the web, and the annex's own headings.
+    for text in [output("md"), output("raci.md")] {
+        assert_inert_markdown(text);
+    }
+    let headings = markdown_headings(output("md"));
+    for heading in [
+        "Parties",
+        "Services",
+        "Responsibilities",
+        "Exclusions",
+        "Sign-off",
+    ] {
+        assert!(
+            headings.iter().any(|h| h == heading),
+            "{heading}: {headings:?}"
+        );
+    }
 
     // Markdown tables keep their column count on every row.
     for text in [output("md"), output("raci.md")] {
@@ -255,16 +309,18 @@ fn hostile_text_stays_text() {
                 columns = None;
             }
             assert!(!line.contains("<script"), "{line}");
-            assert!(!line.to_lowercase().contains("](javascript:"), "{line}");
         }
     }
 
-    // No CSV cell starts a formula.
+    // No CSV cell starts a formula, not even after white space or in fullwidth forms.
+    let formula = [
+        '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ];
     let mut reader = csv::Reader::from_reader(output("csv").as_bytes());
     for record in reader.records() {
         for cell in record.unwrap().iter() {
             assert!(
-                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                !cell.starts_with(['\t', '\r']) && !cell.trim_start().starts_with(formula),
                 "formula cell {cell:?}"
             );
         }
@@ -521,4 +577,70 @@ fn a_party_extract_holds_only_what_concerns_the_party() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no party or team `nobody`"));
+/// Ids that differ only in punctuation or case get anchors of their own, and every link of the
+/// HTML annex goes to an id of it.
+#[test]
+fn html_ids_are_unique_and_every_link_has_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.srm");
+    std::fs::write(
+        &path,
+        r#"matrix "Anchors" {
+  version   "1"
+  effective 2026-01-01
+  catalog   k
+}
+
+catalog k "K" {
+  domain d-1 "First"
+  domain d_1 "Second"
+  control A.1 "One" in d-1
+  control A-1 "Two" in d-1
+  control a-1 "Three" in d_1
+  control A-1-2 "Four" in d_1
+}
+
+party csp provider "P"
+party csc customer "C"
+
+service s-1 "S one" {
+  model    saas
+  provider csp
+}
+
+service s_1 "S two" {
+  model    saas
+  provider csp
+}
+
+control A.1, A-1, a-1, A-1-2 {
+  duty run "Run" { csp: R A }
+}
+"#,
+    )
+    .unwrap();
+    let compilation = srmc::compile(&path, Default::default()).unwrap();
+    assert_eq!(compilation.errors(), 0);
+    let html = render(&compilation, Format::Html, None).unwrap();
+    let attribute = |name: &str| -> Vec<String> {
+        html.split(&format!(" {name}=\""))
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+            .collect()
+    };
+    let ids = attribute("id");
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids in {ids:?}");
+    for id in [
+        "control-a-1",
+        "control-a-1-2",
+        "control-a-1-3",
+        "control-a-1-2-2",
+    ] {
+        assert!(unique.contains(&id.to_owned()), "{id} in {ids:?}");
+    }
+    for href in attribute("href") {
+        let target = href.strip_prefix('#').expect("links stay in the page");
+        assert!(unique.contains(&target.to_owned()), "#{target} in {ids:?}");
+    }
 }

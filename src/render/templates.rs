@@ -45,9 +45,7 @@ pub enum Escape {
 // Running text (titles, headings) is escaped as a table cell is: one line, no markup.
 handlebars_helper!(md: |text: str| markdown::escape_cell(text));
 handlebars_helper!(cell: |text: str| markdown::escape_cell(text));
-handlebars_helper!(quote: |text: str| {
-    text.lines().map(|line| format!("> {line}")).collect::<Vec<_>>().join("\n")
-});
+handlebars_helper!(quote: |text: str| markdown::quote(text));
 handlebars_helper!(dot: |text: str| {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -56,6 +54,8 @@ handlebars_helper!(dot: |text: str| {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' | '\r' => out.push_str("\\n"),
+            // A tab separates words: dropping it would join them.
+            '\t' => out.push(' '),
             // Graphviz rejects NUL and has no use for other control characters.
             c if c.is_control() => {}
             c => out.push(c),
@@ -132,5 +132,26 @@ fn read_override(dir: &Path, name: &str) -> Result<Option<String>, String> {
             "template `{}` is not a regular file (links are not followed)",
             path.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dot_of(text: &str) -> String {
+        let registry = registry(Escape::None, None).unwrap();
+        registry
+            .render_template("{{dot text}}", &serde_json::json!({ "text": text }))
+            .unwrap()
+    }
+
+    #[test]
+    fn dot_strings_are_escaped_and_keep_their_words_apart() {
+        assert_eq!(dot_of("-Auditor\tTabbed"), "\"-Auditor Tabbed\"");
+        assert_eq!(
+            dot_of("a \"quoted\" \\ b\nc\u{0}d"),
+            "\"a \\\"quoted\\\" \\\\ b\\ncd\""
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The one view model every rendering reads: built once from the resolved model, the graph and
 //! the findings, serialisable, in the order the documents show things.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -289,19 +289,37 @@ fn concerns_takeup(model: &Model, extract: Option<usize>) -> impl Fn(&Obligation
     }
 }
 
-/// A string usable as an HTML id and URL fragment.
-fn anchor(prefix: &str, id: &str) -> String {
-    let slug: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("{prefix}-{slug}")
+/// The HTML ids and URL fragments of a document, each given once.
+#[derive(Default)]
+struct Anchors {
+    used: HashSet<String>,
+}
+
+impl Anchors {
+    /// `prefix-slug`, the slug being `id` in lower case with a dash for anything but a letter or
+    /// a digit; ids that differ only there (`A.1` and `A-1`, `s-1` and `s_1`, `K-1` and `k-1`)
+    /// would share it, so the second one and those after it get `-2`, `-3`, … (in the order
+    /// the document lists them), whatever anchor that makes is not taken yet.
+    fn anchor(&mut self, prefix: &str, id: &str) -> String {
+        let slug: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let base = format!("{prefix}-{slug}");
+        let mut anchor = base.clone();
+        let mut n = 1;
+        while !self.used.insert(anchor.clone()) {
+            n += 1;
+            anchor = format!("{base}-{n}");
+        }
+        anchor
+    }
 }
 
 fn side_label(kind: PartyKind) -> &'static str {
@@ -382,7 +400,19 @@ impl View {
         let in_scope: Vec<usize> = (0..model.services.len())
             .filter(|&s| !model.services[s].subservice)
             .collect();
-        let service_view = |service: &crate::analyze::model::Service| {
+        let mut anchors = Anchors::default();
+        let service_anchors: Vec<String> = model
+            .services
+            .iter()
+            .map(|service| anchors.anchor("service", &service.id))
+            .collect();
+        let domain_anchors: Vec<String> = model
+            .domains
+            .iter()
+            .map(|domain| anchors.anchor("domain", &domain.id))
+            .collect();
+        let service_view = |index: usize| {
+            let service = &model.services[index];
             let (model_word, label) = model_label(service.model);
             let party = |p: Option<usize>| p.map(|p| &model.parties[p]);
             ServiceView {
@@ -395,20 +425,17 @@ impl View {
                 customer: party(service.customer).map(|p| p.id.clone()),
                 customer_name: party(service.customer).map(|p| p.name.clone()),
                 regions: service.regions.clone(),
-                anchor: anchor("service", &service.id),
+                anchor: service_anchors[index].clone(),
             }
         };
-        let services: Vec<ServiceView> = in_scope
-            .iter()
-            .map(|&s| service_view(&model.services[s]))
-            .collect();
+        let services: Vec<ServiceView> = in_scope.iter().map(|&s| service_view(s)).collect();
         let subservices: Vec<SubserviceView> = model
             .services
             .iter()
             .enumerate()
             .filter(|(_, s)| s.subservice)
-            .map(|(index, sub)| SubserviceView {
-                service: service_view(sub),
+            .map(|(index, _)| SubserviceView {
+                service: service_view(index),
                 used_by: model
                     .services
                     .iter()
@@ -432,10 +459,11 @@ impl View {
         let mut summary: Vec<DomainSummary> = model
             .domains
             .iter()
-            .map(|domain| DomainSummary {
+            .zip(&domain_anchors)
+            .map(|(domain, anchor)| DomainSummary {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
-                anchor: anchor("domain", &domain.id),
+                anchor: anchor.clone(),
                 counts: vec![0; Ownership::ALL.len()],
             })
             .collect();
@@ -444,10 +472,11 @@ impl View {
         let mut domains: Vec<DomainView> = model
             .domains
             .iter()
-            .map(|domain| DomainView {
+            .zip(domain_anchors)
+            .map(|(domain, anchor)| DomainView {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
-                anchor: anchor("domain", &domain.id),
+                anchor,
                 // Until one of its controls is shown.
                 omitted: true,
                 controls: Vec::new(),
@@ -518,7 +547,7 @@ impl View {
                         .unwrap_or_default(),
                 });
             }
-            let control_anchor = anchor("control", &control.display);
+            let control_anchor = anchors.anchor("control", &control.display);
             if control.id.starts_with("CLD.") && extract.is_none() {
                 cloud_controls.push(CloudControlRow {
                     id: control.display.clone(),

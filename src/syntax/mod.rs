@@ -131,6 +131,24 @@ mod tests {
     }
 
     #[test]
+    fn a_carriage_return_is_refused_in_one_line_strings_only() {
+        let codes = |text: &str| -> Vec<Code> {
+            parse(FileId(0), text)
+                .diagnostics
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        assert_eq!(codes("party a provider \"A\\u{d}B\"\n"), [Code::E109]);
+        assert_eq!(codes("party a provider \"A\\u{D}\\nB\"\n"), [Code::E109]);
+        assert_eq!(codes("party a provider \"A\\nB\"\n"), []);
+        assert_eq!(
+            codes("control K-1 {\n  note \"\"\"\n    a\rb\r\n    c\n    \"\"\"\n}\n"),
+            []
+        );
+    }
+
+    #[test]
     fn comments_are_kept() {
         let parsed = parse(FileId(0), "// first\nparty a provider \"A\" /* inline */\n");
         let texts: Vec<_> = parsed.tree.comments.into_iter().map(|c| c.text).collect();

@@ -68,14 +68,14 @@ impl Values {
                 None => {}
             }
         }
-        self.check_text(&value, span);
+        self.check_text(&value, span, false);
         Spanned::new(value, span)
     }
 
     /// A `"""` text block; `body` is the text between the quotes.
     pub fn text_block(&mut self, body: &str, span: Span) -> Spanned<String> {
         let value = dedent(body);
-        self.check_text(&value, span);
+        self.check_text(&value, span, true);
         Spanned::new(value, span)
     }
 
@@ -110,7 +110,8 @@ impl Values {
 
     /// Checks every string and text block: its length, control characters, and characters that
     /// change how text reads without showing (bidi overrides, zero-width characters).
-    fn check_text(&mut self, value: &str, span: Span) {
+    /// `block`: a text block, whose lines may end in a carriage return.
+    fn check_text(&mut self, value: &str, span: Span, block: bool) {
         if value.len() > self.max_string_bytes {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -126,7 +127,7 @@ impl Values {
                 .help("shorten it (a matrix is no place for a document); the limit is set with --max-string-bytes"),
             );
         }
-        self.reject_control_characters(value, span);
+        self.reject_control_characters(value, span, block);
         if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -138,17 +139,19 @@ impl Values {
                     ),
                 )
                 .label("invisible character")
-                .help("bidirectional overrides and zero-width characters can make a contract say one thing on screen and another in the file; remove them"),
+                .help("bidirectional overrides, zero-width characters, fillers and tag characters can make a contract say one thing on screen and another in the file; remove them"),
             );
         }
     }
 
     /// Text goes into contracts, terminals, spreadsheets and Graphviz: control characters (other
-    /// than line breaks and tabs) have no place in it and some of them break those formats.
-    fn reject_control_characters(&mut self, value: &str, span: Span) {
+    /// than line breaks and tabs) have no place in it and some of them break those formats. A
+    /// line break in a one-line string is `\n`; a carriage return (`\u{d}`) there is refused,
+    /// since Markdown, CSV and terminals read it as a line break of their own.
+    fn reject_control_characters(&mut self, value: &str, span: Span, block: bool) {
         if let Some(c) = value
             .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t') && !(block && *c == '\r'))
         {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -163,15 +166,23 @@ impl Values {
     }
 }
 
-/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574).
+/// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574), the
+/// Mongolian vowel separator, the Hangul fillers (which show as nothing, yet are letters) and
+/// the tag characters (invisible, and able to carry a hidden text).
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
