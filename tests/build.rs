@@ -577,6 +577,8 @@ fn a_party_extract_holds_only_what_concerns_the_party() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no party or team `nobody`"));
+}
+
 /// Ids that differ only in punctuation or case get anchors of their own, and every link of the
 /// HTML annex goes to an id of it.
 #[test]
