@@ -169,3 +169,13 @@ pub fn assert_parsers_agree(text: &str, what: &str) {
         ),
     }
 }
+
+/// What changes from release to release without a change in meaning: the generator's version,
+/// and fingerprints (any change to what a matrix publishes changes them; their own tests in
+/// tests/build.rs hold them to the meaning). Snapshots show them as placeholders.
+pub fn volatile() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"\b[0-9a-f]{64}\b", "[fingerprint]"),
+        (r"srmc \d+\.\d+\.\d+", "srmc [version]"),
+    ]
+}
