@@ -123,7 +123,7 @@ struct ExplainArgs {
 struct BuildArgs {
     /// The root `.srm` file
     file: PathBuf,
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = format_parser())]
     format: Format,
     /// Where to write; `-` or nothing for standard output. Written whole or not at all.
     #[arg(short, long, value_name = "PATH")]
@@ -173,6 +173,17 @@ impl LimitArgs {
 enum CheckFormat {
     Human,
     Json,
+}
+
+/// `--format` of `build`: the names of [`Format`], with clap's list of them in errors and help.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name)).map(|name| {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+            .expect("a possible value")
+    })
 }
 
 /// Colour only for a terminal, and never with `NO_COLOR` set.

@@ -92,8 +92,7 @@ fn two_runs_give_identical_bytes() {
 }
 
 fn clap_name(format: Format) -> String {
-    use clap::ValueEnum;
-    format.to_possible_value().unwrap().get_name().to_owned()
+    format.name().to_owned()
 }
 
 fn fingerprint_of(text: &str) -> String {
@@ -233,7 +232,7 @@ fn assert_inert_html(html: &str) {
             );
         }
     }
-    assert!(!lower.contains("javascript:") || !lower.contains("href=\"javascript"));
+    assert!(!lower.contains("href=\"javascript"), "a javascript: link");
     assert!(!lower.contains("<script"));
 }
 

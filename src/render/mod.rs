@@ -18,7 +18,7 @@ use crate::Compilation;
 use templates::Escape;
 use view::{DutyView, MatrixView, PartyView, View};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Markdown,
     Html,
@@ -26,6 +26,30 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+}
+
+impl Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Format; 6] = [
+        Format::Markdown,
+        Format::Html,
+        Format::RaciMarkdown,
+        Format::RaciCsv,
+        Format::Json,
+        Format::Dot,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::RaciMarkdown => "raci-markdown",
+            Format::RaciCsv => "raci-csv",
+            Format::Json => "json",
+            Format::Dot => "dot",
+        }
+    }
 }
 
 /// One row of a per-service RACI table: a duty, or a pair without duties.
