@@ -1,5 +1,7 @@
 //! `build --format raci-csv`: one row per service × control × duty (a pair without duties gets
-//! one row, so that nothing in scope is missing), RFC 4180, safe to open in a spreadsheet.
+//! one row, so that nothing in scope is missing), then one per obligation an upstream puts on us
+//! (`UPSTREAM.SERVICE`, ownership `obligation taken` or `obligation open`, our take-up's
+//! letters); RFC 4180, safe to open in a spreadsheet.
 
 use super::markdown::{csv_safe, to_plain};
 use super::view::View;
@@ -61,6 +63,28 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
                 .chain(pair_notes.iter().map(|n| (*n).to_owned()))
                 .collect();
             row.extend([notes.join(" "), duty.evidence.join("; ")]);
+            write_row(&mut writer, &row)?;
+        }
+    }
+    for upstream in &view.upstreams {
+        for obligation in &upstream.obligations {
+            let mut row = vec![
+                obligation.service.clone(),
+                String::new(),
+                obligation.domain_title.clone(),
+                obligation.control.clone(),
+                obligation.control_title.clone(),
+                format!("{}/{}", obligation.control, obligation.duty),
+                obligation.title.clone(),
+                if obligation.taken {
+                    "obligation taken"
+                } else {
+                    "obligation open"
+                }
+                .to_owned(),
+            ];
+            row.extend(obligation.letters_by_party.iter().cloned());
+            row.extend([String::new(), obligation.evidence.join("; ")]);
             write_row(&mut writer, &row)?;
         }
     }

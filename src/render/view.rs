@@ -258,7 +258,12 @@ pub struct ObligationView {
     pub accountable: String,
     /// Every party of ours in the take-up, with its letters (`ops: RA, ciso: I`).
     pub assignments: String,
+    /// The take-up's letters per party, in [`View::parties`] order ("" for none).
+    pub letters_by_party: Vec<String>,
     pub evidence: Vec<String>,
+    /// The control's title and domain as the upstream's catalog gives them.
+    pub control_title: String,
+    pub domain_title: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -673,6 +678,13 @@ impl View {
                             PartyRef::Customer => upstream.party_id.clone(),
                             PartyRef::Unresolved => String::new(),
                         };
+                        let mut letters_by_party = vec![String::new(); model.parties.len()];
+                        for assignment in takeup.iter().flat_map(|def| &def.assignments) {
+                            if let PartyRef::Party(p) = assignment.party {
+                                letters_by_party[p] = assignment.letters.to_string();
+                            }
+                        }
+                        let control = published.controls.iter().find(|c| c.id == o.control);
                         let (accountable, assignments, evidence) = match takeup {
                             Some(def) => (
                                 def.assignments
@@ -699,7 +711,12 @@ impl View {
                             taken: takeup.is_some(),
                             accountable,
                             assignments,
+                            letters_by_party,
                             evidence,
+                            control_title: control
+                                .map_or_else(String::new, |c| c.title.to_string()),
+                            domain_title: control
+                                .map_or_else(String::new, |c| c.domain_title.to_string()),
                         }
                     })
                     .collect();
