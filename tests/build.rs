@@ -1,7 +1,7 @@
 //! `srmc build`: every format reviewed as a snapshot, byte-identical output, a fingerprint that
 //! follows meaning only, hostile text kept inert, and outputs written whole or not at all.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

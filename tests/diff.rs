@@ -1,7 +1,7 @@
 //! `srmc diff`: every change kind reviewed in all three formats, no change where the meaning is
 //! the same, mirrored results, Git revisions with imports, `--exit-code`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;

@@ -1,7 +1,7 @@
 //! What ships in `matrices/`: the example matrices check clean, and the built-in catalog holds
 //! exactly the ids the language fixes for it, in its order.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use srmc::source::FileId;
 use srmc::syntax::parse_by_descent;
 
-mod common;
+use crate::common;
 use common::assert_parsers_agree;
 
 fn srm_files() -> Vec<PathBuf> {

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use srmc::diagnostics::render_json;
 use srmc::render::{render, Format};
 
-mod common;
+use crate::common;
 
 /// A random matrix: its own catalog, parties of every kind, services, duties with random
 /// letters, `for` blocks and exclusions.

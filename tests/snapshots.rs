@@ -1,7 +1,7 @@
 //! Snapshot tests over `tests/fixtures`: `ok/` matrices check clean and their resolved pairs are
 //! reviewed; `err/` matrices fail, and their human and JSON diagnostics are reviewed.
 
-mod common;
+use crate::common;
 
 use srmc::diagnostics::{render_human, render_json};
 

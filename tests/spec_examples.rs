@@ -2,7 +2,7 @@
 //! illustrates with an example of its own — behave exactly as their header comments say. The
 //! expectations are read from the headers, not copied here.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
