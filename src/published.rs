@@ -482,19 +482,14 @@ fn takeup_assignments<'a>(
     upstream: &'a crate::analyze::model::UpstreamDef,
     def: &'a crate::analyze::model::DutyDef,
 ) -> BTreeMap<Text<'a>, Text<'a>> {
-    use crate::analyze::model::PartyRef;
-    let published = upstream.published.as_ref();
     def.assignments
         .iter()
-        .filter_map(|a| {
-            let party: Text<'a> = match a.party {
-                PartyRef::Party(p) => Cow::Borrowed(&model.parties[p].id),
-                PartyRef::Outside(p) => Cow::Borrowed(&*published?.parties.get(p)?.id),
-                PartyRef::Provider => Cow::Borrowed("provider"),
-                PartyRef::Customer => Cow::Borrowed(&upstream.party_id),
-                PartyRef::Unresolved => return None,
-            };
-            Some((party, Cow::Owned(a.letters.to_string())))
+        .filter(|a| a.party != crate::analyze::model::PartyRef::Unresolved)
+        .map(|a| {
+            (
+                Cow::Borrowed(upstream.party_name(model, a.party)),
+                Cow::Owned(a.letters.to_string()),
+            )
         })
         .collect()
 }

@@ -9,14 +9,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let compilation = common::compile("render.srm", data);
     if compilation.checked.is_some() {
-        for format in [
-            Format::Markdown,
-            Format::Html,
-            Format::RaciMarkdown,
-            Format::RaciCsv,
-            Format::Json,
-            Format::Dot,
-        ] {
+        for format in Format::ALL {
             render(&compilation, format, None).expect("built-in templates render");
         }
     }

@@ -57,6 +57,24 @@ pub struct UpstreamDef {
     pub published: Option<crate::published::Published<'static>>,
 }
 
+impl UpstreamDef {
+    /// The id a take-up's assignment names, as the upstream names it: a party of ours, one of
+    /// the upstream's (`provider` for its provider), or the `as` party for `customer`.
+    pub fn party_name<'a>(&'a self, model: &'a Model, party: PartyRef) -> &'a str {
+        match party {
+            PartyRef::Party(p) => &model.parties[p].id,
+            PartyRef::Outside(p) => self
+                .published
+                .as_ref()
+                .and_then(|published| published.parties.get(p))
+                .map_or("", |p| &*p.id),
+            PartyRef::Provider => "provider",
+            PartyRef::Customer => &self.party_id,
+            PartyRef::Unresolved => "",
+        }
+    }
+}
+
 /// A duty written in a control block for an upstream service (`control K-1 for kestrel.mail`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TakeUp {

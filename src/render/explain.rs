@@ -318,7 +318,6 @@ fn explain_obligations(
     control: &str,
     json: bool,
 ) -> Result<String, String> {
-    use crate::analyze::model::PartyRef;
     let Some(index) = model.upstreams.iter().position(|u| u.id == upstream_id) else {
         return Err(format!("no upstream `{upstream_id}` in this matrix"));
     };
@@ -339,16 +338,7 @@ fn explain_obligations(
     };
     let takeup_duty = |takeup: usize| {
         let def = &model.duties[model.takeups[takeup].duty];
-        let named = |party: PartyRef| match party {
-            PartyRef::Party(p) => model.parties[p].id.clone(),
-            PartyRef::Outside(p) => published
-                .parties
-                .get(p)
-                .map_or_else(String::new, |p| p.id.to_string()),
-            PartyRef::Provider => "provider".to_owned(),
-            PartyRef::Customer => upstream.party_id.clone(),
-            PartyRef::Unresolved => String::new(),
-        };
+        let named = |party| upstream.party_name(model, party).to_owned();
         TakeUpDuty {
             id: def.id.clone(),
             source: place(def.head),

@@ -668,16 +668,7 @@ impl View {
                     .filter(|o| o.upstream == index && keep(o))
                     .map(|o| {
                         let takeup = o.taken_by.map(|t| &model.duties[model.takeups[t].duty]);
-                        let named = |party: PartyRef| match party {
-                            PartyRef::Party(p) => model.parties[p].id.clone(),
-                            PartyRef::Outside(p) => published
-                                .parties
-                                .get(p)
-                                .map_or_else(String::new, |p| p.id.to_string()),
-                            PartyRef::Provider => "provider".to_owned(),
-                            PartyRef::Customer => upstream.party_id.clone(),
-                            PartyRef::Unresolved => String::new(),
-                        };
+                        let named = |party| upstream.party_name(model, party).to_owned();
                         let mut letters_by_party = vec![String::new(); model.parties.len()];
                         for assignment in takeup.iter().flat_map(|def| &def.assignments) {
                             if let PartyRef::Party(p) = assignment.party {
