@@ -141,10 +141,73 @@ fn version(source: &str, model: &Model, graph: &ResponsibilityGraph, c: &Compila
     }
 }
 
+/// Most words (of both sides together) that the stretch between a text's unchanged beginning and
+/// end may hold for a word-level diff. The diff takes time that grows with the square of that
+/// stretch when the text is rewritten throughout (about 0.3 s at this size); above it the stretch
+/// is shown as one deletion and one insertion. The same input always gives the same report.
+pub const WORD_DIFF_LIMIT: usize = 5_000;
+
+/// A text as the word diff sees it: runs of whitespace and runs of anything else.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut space = None;
+    for (at, c) in text.char_indices() {
+        let is_space = c.is_whitespace();
+        if space.is_some_and(|s| s != is_space) {
+            out.push(&text[start..at]);
+            start = at;
+        }
+        space = Some(is_space);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 /// Word-level edits from `old` to `new`. Neighbouring deletions and insertions are joined across
-/// the spaces between them, so that a reworded phrase reads as one edit.
+/// the spaces between them, so that a reworded phrase reads as one edit. Past
+/// [`WORD_DIFF_LIMIT`] the changed stretch is one deletion and one insertion.
 pub fn words(old: &str, new: &str) -> Vec<WordEdit> {
-    let diff = similar::TextDiff::from_words(old, new);
+    use similar::ChangeTag;
+    let (old, new) = (tokens(old), tokens(new));
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_middle, new_middle) = (
+        &old[prefix..old.len() - suffix],
+        &new[prefix..new.len() - suffix],
+    );
+    let changed_words = old_middle
+        .iter()
+        .chain(new_middle)
+        .filter(|token| !token.trim().is_empty())
+        .count();
+    let mut steps: Vec<(ChangeTag, &str)> = old[..prefix]
+        .iter()
+        .map(|&token| (ChangeTag::Equal, token))
+        .collect();
+    if changed_words > WORD_DIFF_LIMIT {
+        steps.extend(old_middle.iter().map(|&token| (ChangeTag::Delete, token)));
+        steps.extend(new_middle.iter().map(|&token| (ChangeTag::Insert, token)));
+    } else {
+        let diff = similar::TextDiff::configure().diff_slices(old_middle, new_middle);
+        steps.extend(
+            diff.iter_all_changes()
+                .map(|change| (change.tag(), change.value())),
+        );
+    }
+    steps.extend(
+        old[old.len() - suffix..]
+            .iter()
+            .map(|&token| (ChangeTag::Equal, token)),
+    );
+
     let mut edits: Vec<WordEdit> = Vec::new();
     let (mut deleted, mut inserted) = (String::new(), String::new());
     let flush = |edits: &mut Vec<WordEdit>, deleted: &mut String, inserted: &mut String| {
@@ -157,18 +220,17 @@ pub fn words(old: &str, new: &str) -> Vec<WordEdit> {
             }
         }
     };
-    for change in diff.iter_all_changes() {
-        let value = change.value();
-        match change.tag() {
-            similar::ChangeTag::Delete => deleted.push_str(value),
-            similar::ChangeTag::Insert => inserted.push_str(value),
-            similar::ChangeTag::Equal
+    for (tag, value) in steps {
+        match tag {
+            ChangeTag::Delete => deleted.push_str(value),
+            ChangeTag::Insert => inserted.push_str(value),
+            ChangeTag::Equal
                 if value.trim().is_empty() && !(deleted.is_empty() && inserted.is_empty()) =>
             {
                 deleted.push_str(value);
                 inserted.push_str(value);
             }
-            similar::ChangeTag::Equal => {
+            ChangeTag::Equal => {
                 flush(&mut edits, &mut deleted, &mut inserted);
                 match edits.last_mut() {
                     Some(last) if last.op == "equal" => last.text.push_str(value),
@@ -182,6 +244,27 @@ pub fn words(old: &str, new: &str) -> Vec<WordEdit> {
     }
     flush(&mut edits, &mut deleted, &mut inserted);
     edits
+}
+
+/// The word diffs of one run, each pair of texts computed once: a matrix-wide duty reworded
+/// shows the same edit for every service.
+#[derive(Default)]
+struct WordDiffs {
+    done: HashMap<String, HashMap<String, Vec<WordEdit>>>,
+}
+
+impl WordDiffs {
+    fn of(&mut self, old: &str, new: &str) -> Vec<WordEdit> {
+        if let Some(edits) = self.done.get(old).and_then(|by_new| by_new.get(new)) {
+            return edits.clone();
+        }
+        let edits = words(old, new);
+        self.done
+            .entry(old.to_owned())
+            .or_default()
+            .insert(new.to_owned(), edits.clone());
+        edits
+    }
 }
 
 /// What a duty says for one pair, by party id.
@@ -241,7 +324,15 @@ pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str
     parties(old_model, new_model, &mut changes);
     services(old_model, new_model, &mut changes);
     controls(old_model, new_model, &mut changes);
-    pairs(old_model, old_graph, new_model, new_graph, &mut changes);
+    let mut words = WordDiffs::default();
+    pairs(
+        old_model,
+        old_graph,
+        new_model,
+        new_graph,
+        &mut words,
+        &mut changes,
+    );
     upstreams(old_model, new_model, &mut changes);
     findings(old, new, new_model, &mut changes);
     changes.sort_by_key(|c| (c.importance, c.order));
@@ -417,6 +508,7 @@ fn pairs(
     old_graph: &ResponsibilityGraph,
     new: &Model,
     new_graph: &ResponsibilityGraph,
+    words: &mut WordDiffs,
     changes: &mut Vec<Change>,
 ) {
     let old_services = by_id(&old.services, |s| &s.id);
@@ -462,7 +554,7 @@ fn pairs(
             )),
             (Some(a), Some(b)) if a != b => {
                 let mut change = at(Change::new("justification", Importance::Wording).values(a, b));
-                change.words = Some(words(a, b));
+                change.words = Some(words.of(a, b));
                 changes.push(change);
             }
             _ => {}
@@ -476,6 +568,7 @@ fn pairs(
             &duty_facts(old, old_graph, old_index),
             &duty_facts(new, new_graph, new_index),
             &at,
+            words,
             changes,
         );
         let (old_notes, new_notes) = (
@@ -485,7 +578,7 @@ fn pairs(
         if old_notes != new_notes {
             let mut change = at(Change::new("control-note", Importance::Wording)
                 .values(old_notes.clone(), new_notes.clone()));
-            change.words = Some(words(&old_notes, &new_notes));
+            change.words = Some(words.of(&old_notes, &new_notes));
             changes.push(change);
         }
     }
@@ -633,6 +726,7 @@ fn compare_duties(
     old: &[DutyFacts],
     new: &[DutyFacts],
     at: &dyn Fn(Change) -> Change,
+    words: &mut WordDiffs,
     changes: &mut Vec<Change>,
 ) {
     // A pair can hold one id twice (E205): the n-th duty with an id matches the n-th.
@@ -676,7 +770,7 @@ fn compare_duties(
                     .field(field)
                     .values(from, to));
                 change.duty = Some(duty.id.to_owned());
-                change.words = Some(words(from, to));
+                change.words = Some(words.of(from, to));
                 changes.push(change);
             }
         }
@@ -756,5 +850,75 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
                 emit(k, "finding-resolved");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{words, WordDiffs, WORD_DIFF_LIMIT};
+
+    fn edits(old: &str, new: &str) -> Vec<(&'static str, String)> {
+        words(old, new)
+            .into_iter()
+            .map(|edit| (edit.op, edit.text))
+            .collect()
+    }
+
+    #[test]
+    fn a_long_text_reworded_in_one_place_gets_a_word_diff() {
+        let body: String = (0..4 * WORD_DIFF_LIMIT).map(|i| format!("w{i} ")).collect();
+        let old = format!("{body}keep the old word {body}");
+        let new = format!("{body}keep the new word {body}");
+        assert_eq!(
+            edits(&old, &new),
+            [
+                ("equal", format!("{body}keep the ")),
+                // The space after a changed word goes with it (as `similar` leaves it).
+                ("delete", "old ".to_owned()),
+                ("insert", "new ".to_owned()),
+                ("equal", format!("word {body}")),
+            ]
+        );
+    }
+
+    #[test]
+    fn past_the_bound_the_changed_stretch_is_shown_whole() {
+        // `n` words on each side, every fifth the same on both (neither the first nor the last).
+        let stretch = |word: &str, n: usize| -> String {
+            (0..n)
+                .map(|i| match i % 5 {
+                    2 => format!("s{i}"),
+                    _ => format!("{word}{i}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let at = |n: usize| {
+            let (old, new) = (stretch("a", n), stretch("b", n));
+            let edits = edits(&format!("Start. {old} End."), &format!("Start. {new} End."));
+            (old, new, edits)
+        };
+        let (_, _, within) = at(WORD_DIFF_LIMIT / 2);
+        assert!(within.len() > WORD_DIFF_LIMIT / 10, "{}", within.len());
+        let (old, new, past) = at(WORD_DIFF_LIMIT / 2 + 1);
+        assert_eq!(
+            past,
+            [
+                ("equal", "Start. ".to_owned()),
+                ("delete", format!("{old} ")),
+                ("insert", format!("{new} ")),
+                ("equal", "End.".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn each_pair_of_texts_is_diffed_once() {
+        let mut diffs = WordDiffs::default();
+        let first = diffs.of("a b c", "a x c");
+        assert_eq!(diffs.of("a b c", "a x c"), first);
+        diffs.of("a b c", "a y c");
+        assert_eq!(diffs.done.len(), 1);
+        assert_eq!(diffs.done["a b c"].len(), 2);
     }
 }

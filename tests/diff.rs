@@ -335,3 +335,89 @@ fn obligations_upstreams_and_sub_services_show_in_the_diff() {
     );
     assert_ne!(changes.from.fingerprint, changes.to.fingerprint);
 }
+
+/// A matrix of `services` services sharing one matrix-wide duty whose note is `note`.
+fn matrix_with_note(services: usize, note: &str) -> String {
+    let mut text = String::from(
+        "matrix \"Notes\" {\n  version \"1\"\n  effective 2026-01-01\n  catalog mini\n}\n\n\
+         catalog mini \"C\" {\n  domain ops \"Ops\"\n  control M-1 \"One\" in ops\n}\n\n\
+         party acme provider \"Acme\"\nparty globex customer \"Globex\"\n",
+    );
+    for s in 0..services {
+        text.push_str(&format!(
+            "\nservice s{s} \"S{s}\" {{\n  model paas\n  provider acme\n}}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "\ncontrol M-1 {{\n  duty d \"D\" {{\n    provider: R A\n    customer: I\n    note \"\"\"\n{note}\n    \"\"\"\n  }}\n}}\n"
+    ));
+    text
+}
+
+fn diff_json_within(dir: &Path, old: &str, new: &str, seconds: u64) -> serde_json::Value {
+    let (a, b) = (dir.join("a.srm"), dir.join("b.srm"));
+    std::fs::write(&a, old).unwrap();
+    std::fs::write(&b, new).unwrap();
+    let output = Command::cargo_bin("srmc")
+        .unwrap()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(seconds))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "not done within {seconds} s: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A note rewritten throughout: a word diff takes time that grows with the square of its
+/// length. Each distinct rewording is diffed once however many pairs show it, and a long one
+/// is shown whole (one deletion, one insertion) rather than diffed for minutes.
+#[test]
+fn long_rewordings_are_diffed_once_and_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every `keep`-th word is on both sides (none for 0).
+    let note = |word: &str, n: usize, keep: usize| -> String {
+        (0..n)
+            .map(|i| {
+                if keep > 0 && i % keep == 0 {
+                    format!("same{i}")
+                } else {
+                    format!("{word}{i}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Below the bound: word by word, the same edits for each of 200 services.
+    let json = diff_json_within(
+        dir.path(),
+        &matrix_with_note(200, &note("old", 2_400, 10)),
+        &matrix_with_note(200, &note("new", 2_400, 10)),
+        20,
+    );
+    let changes = json["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 200);
+    assert!(changes.iter().all(|c| c["words"] == changes[0]["words"]));
+    assert!(changes[0]["words"].as_array().unwrap().len() > 2);
+    // Above it: the old text deleted, the new one inserted.
+    let (old, new) = (note("old", 60_000, 0), note("new", 60_000, 0));
+    let json = diff_json_within(
+        dir.path(),
+        &matrix_with_note(1, &old),
+        &matrix_with_note(1, &new),
+        20,
+    );
+    let changes = json["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        changes[0]["words"],
+        serde_json::json!([{"op": "delete", "text": old}, {"op": "insert", "text": new}])
+    );
+}
