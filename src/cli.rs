@@ -513,8 +513,29 @@ fn diff(args: DiffArgs) -> ExitCode {
     let fail =
         |message: &str| fail_as(args.format == DiffFormat::Json && output.is_none(), message);
     let limits = args.limits.limits();
+    if stdin_side(&args.old) && stdin_side(&args.new) {
+        return fail(
+            "standard input holds one version only: give the other one as a file, or as `REV:PATH` from Git",
+        );
+    }
     let load = |spec: &str| -> Result<(&crate::Compilation, Option<crate::git::Checkout>), String> {
-        let checkout = crate::git::checkout(spec)?;
+        if stdin_side(spec) {
+            let compilation = compile_until_exit(
+                std::path::Path::new(crate::files::STDIO),
+                Some(spec),
+                limits,
+            )?;
+            return Ok((compilation, None));
+        }
+        // A pipe named by a path (`<(git show …)`) has no place on disk for imports to be read
+        // from, and the loader would only find no such file.
+        let path = std::path::Path::new(spec);
+        if path.exists() && std::fs::canonicalize(path).is_err() {
+            return Err(format!(
+                "cannot read `{spec}`: it is a pipe, not a file; write that version to a file, pass it as `-` on standard input, or give it as `REV:PATH` from Git"
+            ));
+        }
+        let checkout = crate::git::checkout(spec, limits)?;
         let path = checkout
             .as_ref()
             .map_or_else(|| PathBuf::from(spec), |c| c.root.clone());
@@ -573,6 +594,14 @@ fn diff(args: DiffArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Whether a side of `diff` is standard input: `-`, or `/dev/stdin` (and its other names) when
+/// it is not a file (a pipe, a terminal), which is then read as `-` is.
+fn stdin_side(spec: &str) -> bool {
+    spec == crate::files::STDIO
+        || (matches!(spec, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+            && !std::fs::canonicalize(spec).is_ok_and(|path| path.is_file()))
 }
 
 /// What became of one file given to `fmt`.

@@ -421,3 +421,188 @@ fn long_rewordings_are_diffed_once_and_within_bounds() {
         serde_json::json!([{"op": "delete", "text": old}, {"op": "insert", "text": new}])
     );
 }
+
+fn git_output(dir: &Path, args: &[&str]) -> String {
+    let output = Process::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// Removes the object of `path` at HEAD from the repository: reading it would fail.
+fn lose_object(repo: &Path, path: &str) {
+    let hash = git_output(repo, &["rev-parse", &format!("HEAD:{path}")]);
+    std::fs::remove_file(repo.join(".git/objects").join(&hash[..2]).join(&hash[2..])).unwrap();
+}
+
+fn srmc_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("srmc")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap()
+}
+
+/// `REV:PATH` reads from Git the matrix and what it imports, within the limits, and nothing
+/// else: a large file beside it is never read (its object is gone here, and reading it would
+/// fail), and an import the limits refuse is refused as the file on disk is.
+#[test]
+fn a_revision_is_read_as_far_as_the_loader_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let (head, rest) = minimal.split_at(minimal.find("party acme").unwrap());
+    std::fs::write(
+        repo.join("m.srm"),
+        format!("{head}import \"parts/a.srm\"\nimport \"parts/b.srm\"\n{rest}"),
+    )
+    .unwrap();
+    std::fs::create_dir(repo.join("parts")).unwrap();
+    std::fs::write(repo.join("parts/a.srm"), "// a\n".repeat(50)).unwrap();
+    std::fs::write(repo.join("parts/b.srm"), "// b\n".repeat(400)).unwrap();
+    std::fs::write(repo.join("data.bin"), vec![7u8; 1 << 20]).unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "v1"]);
+    lose_object(repo, "data.bin");
+
+    // Within the limits: everything the matrix reads is there, and the same as on disk.
+    let output = srmc_in(repo, &["diff", "HEAD:m.srm", "m.srm", "--exit-code"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // b.srm (2,000 bytes) is over what is left of --max-total-bytes, then over
+    // --max-file-bytes: refused, with the finding it gets on disk.
+    let matrix = std::fs::metadata(repo.join("m.srm")).unwrap().len();
+    let total = (matrix + 250 + 1000).to_string();
+    for limit in [
+        ["--max-total-bytes", total.as_str()],
+        ["--max-file-bytes", "1500"],
+    ] {
+        let args = [
+            &["diff", "HEAD:m.srm", "m.srm", "--format", "json"][..],
+            &limit,
+        ]
+        .concat();
+        let output = srmc_in(repo, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["changes"], serde_json::json!([]), "{json}");
+        assert_eq!(json["from"]["errors"], 1, "{json}");
+        assert_eq!(json["to"]["errors"], 1, "{json}");
+    }
+}
+
+/// A revision is only ever a revision; a bare repository is read from its top; standard input
+/// is one side at most, and `/dev/stdin` on a pipe is read as `-`.
+#[test]
+fn revisions_bare_repositories_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("work");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    std::fs::create_dir(repo.join("contracts")).unwrap();
+    std::fs::write(repo.join("contracts/matrix.srm"), &minimal).unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "v1"]);
+
+    // (`--` ends srmc's own options.)
+    let output = srmc_in(
+        &repo,
+        &[
+            "diff",
+            "--",
+            "--output=x:contracts/matrix.srm",
+            "contracts/matrix.srm",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`--output=x` is not a revision"),
+        "{stderr}"
+    );
+    assert!(!repo.join("x").exists());
+
+    let bare = dir.path().join("bare.git");
+    git(dir.path(), &["clone", "-q", "--bare", "work", "bare.git"]);
+    let output = srmc_in(
+        &bare,
+        &[
+            "diff",
+            "HEAD:contracts/matrix.srm",
+            "HEAD:contracts/matrix.srm",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // An upstream is read at the revision too (in a directory of its own, under the matrix's).
+    let examples = root().join("tests/fixtures/examples");
+    std::fs::create_dir(repo.join("contracts/vendor")).unwrap();
+    let customer = std::fs::read_to_string(examples.join("obligations-customer.srm"))
+        .unwrap()
+        .replace("\"obligations-vendor.srm\"", "\"vendor/heron.srm\"");
+    std::fs::write(repo.join("contracts/customer.srm"), customer).unwrap();
+    std::fs::copy(
+        examples.join("obligations-vendor.srm"),
+        repo.join("contracts/vendor/heron.srm"),
+    )
+    .unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "v2"]);
+    let output = srmc_in(
+        &repo.join("contracts"),
+        &[
+            "diff",
+            "HEAD:customer.srm",
+            "customer.srm",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["changes"], serde_json::json!([]), "{json}");
+    assert_eq!(json["from"]["fingerprint"], json["to"]["fingerprint"]);
+    assert_eq!(json["from"]["errors"], json["to"]["errors"]);
+
+    let file = repo.join("contracts/matrix.srm");
+    let file = file.to_str().unwrap();
+    for side in ["-", "/dev/stdin"] {
+        Command::cargo_bin("srmc")
+            .unwrap()
+            .args(["diff", side, file, "--exit-code"])
+            .write_stdin(minimal.clone())
+            .assert()
+            .code(0);
+    }
+    Command::cargo_bin("srmc")
+        .unwrap()
+        .args(["diff", "-", "/dev/stdin"])
+        .write_stdin(minimal.clone())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "standard input holds one version only",
+        ));
+}
