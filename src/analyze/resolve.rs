@@ -177,6 +177,27 @@ impl Resolver {
         }
     }
 
+    /// E109 for a `for` inside a baseline (on a control block or an exclusion, `what`).
+    fn for_in_baseline(
+        &mut self,
+        baseline: &ast::Name,
+        services: Option<&[ast::Name]>,
+        what: &str,
+    ) {
+        let Some(first) = services.and_then(<[ast::Name]>::first) else {
+            return;
+        };
+        self.error(
+            Diagnostic::new(
+                Code::E109,
+                first.span,
+                format!("baseline `{}` names services", baseline.value),
+            )
+            .label("`for` in a baseline")
+            .help(format!("a baseline applies to the services that `use` it: leave out `for`, and write service-specific {what} in the matrix")),
+        );
+    }
+
     fn duplicate(&mut self, what: &str, name: &ast::Name, first: Span) {
         self.error(
             Diagnostic::new(
@@ -283,17 +304,7 @@ impl Resolver {
                 .filter(|&s| model.services[s].uses.contains(&index))
                 .collect();
             for block in &mut baseline.blocks {
-                if let Some(list) = &block.services {
-                    self.error(
-                        Diagnostic::new(
-                            Code::E109,
-                            list[0].span,
-                            format!("baseline `{}` names services", baseline.id.value),
-                        )
-                        .label("`for` in a baseline")
-                        .help("a baseline applies to the services that `use` it: leave out `for`, and write service-specific duties in the matrix"),
-                    );
-                }
+                self.for_in_baseline(&baseline.id, block.services.as_deref(), "duties");
                 let at = resolved_blocks.len();
                 let resolved = self.block(
                     at,
@@ -306,17 +317,7 @@ impl Resolver {
                 resolved_blocks.push(resolved);
             }
             for exclusion in &baseline.exclusions {
-                if let Some(list) = &exclusion.services {
-                    self.error(
-                        Diagnostic::new(
-                            Code::E109,
-                            list[0].span,
-                            format!("baseline `{}` names services", baseline.id.value),
-                        )
-                        .label("`for` in a baseline")
-                        .help("a baseline applies to the services that `use` it: leave out `for`, and write service-specific exclusions in the matrix"),
-                    );
-                }
+                self.for_in_baseline(&baseline.id, exclusion.services.as_deref(), "exclusions");
                 let resolved = self.exclusion(
                     exclusion,
                     Some((Level::Baseline, users.clone(), index)),

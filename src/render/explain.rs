@@ -190,9 +190,7 @@ pub fn explain_pair(
             .collect(),
     };
     if json {
-        let mut text = serde_json::to_string_pretty(&explanation).expect("serializes");
-        text.push('\n');
-        return Ok(text);
+        return Ok(json_text(&explanation));
     }
     Ok(human(&explanation))
 }
@@ -402,9 +400,7 @@ fn explain_obligations(
             .collect(),
     };
     if json {
-        let mut text = serde_json::to_string_pretty(&explanation).expect("serializes");
-        text.push('\n');
-        return Ok(text);
+        return Ok(json_text(&explanation));
     }
     let at = |p: &Place| format!("{}:{}", p.file, p.line);
     let letters = |duty: &TakeUpDuty| {
@@ -463,4 +459,10 @@ fn explain_obligations(
         }
     }
     Ok(out)
+}
+
+fn json_text(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("an explanation serializes");
+    text.push('\n');
+    text
 }
