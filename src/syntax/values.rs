@@ -164,7 +164,7 @@ impl Values {
 }
 
 /// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574).
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
