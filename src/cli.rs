@@ -510,8 +510,12 @@ fn diff(args: DiffArgs) -> ExitCode {
     let output = args
         .output
         .filter(|path| path.as_os_str() != crate::files::STDIO);
-    let fail =
-        |message: &str| fail_as(args.format == DiffFormat::Json && output.is_none(), message);
+    let json = args.format == DiffFormat::Json && output.is_none();
+    // File names and Git's words may hold control characters: a terminal sees them as pictures.
+    let fail = |message: &str| match json {
+        true => fail_as(true, message),
+        false => fail_as(false, &crate::source::printable(message)),
+    };
     let limits = args.limits.limits();
     if stdin_side(&args.old) && stdin_side(&args.new) {
         return fail(
@@ -633,7 +637,8 @@ fn fmt_one(path: &std::path::Path, check: bool, max_file_bytes: u64) -> FmtOutco
     let shown = if stdio {
         "<stdin>".to_owned()
     } else {
-        path.display().to_string()
+        // Printed in messages: control characters in a file name show as pictures.
+        crate::source::printable(&path.display().to_string()).into_owned()
     };
     let failed = |message: String| {
         eprintln!("error: {message}");

@@ -581,7 +581,8 @@ codes! {
         "A responsibility matrix is signed as part of a contract and may come from the other ",
         "party. Hidden characters let a duty read one way in the annex and another way in the ",
         "file, or make two parties or duties look identical; srmc shows where they are instead ",
-        "of letting them pass unseen.\n\n",
+        "of letting them pass unseen. Comments are checked too: an override in a comment can ",
+        "make the code after it look like something else (Trojan Source).\n\n",
         "Retype the text without them. If the text really needs right-to-left script, write ",
         "it as plain characters: the script's own direction needs no override."
     );

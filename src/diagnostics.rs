@@ -10,7 +10,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
 
 use crate::codes::Code;
-use crate::source::{Sources, Span};
+use crate::source::{printable, Sources, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -319,11 +319,11 @@ impl<'a> MietteView<'a> {
         if let Some(help) = &first.help {
             notes.push(help.clone());
         }
-        let help = (!notes.is_empty()).then(|| notes.join("\n"));
+        let help = (!notes.is_empty()).then(|| printable(&notes.join("\n")).into_owned());
         MietteView {
             first,
             sources,
-            message,
+            message: printable(&message).into_owned(),
             help,
         }
     }
@@ -332,13 +332,16 @@ impl<'a> MietteView<'a> {
         // A label over a huge span (a 10 MB string) is cut to what an excerpt can show.
         let len = span.len().min(crate::source::EXCERPT_WIDTH / 2);
         let start = span.start as usize;
-        let len = crate::source::ceil_char_boundary(&self.sources.get(span.file).text, start + len)
-            - start;
-        let inner: miette::SourceSpan = (span.start as usize, len).into();
+        let file = self.sources.get(span.file);
+        let end = crate::source::ceil_char_boundary(&file.text, start + len);
+        // Places in the file as the excerpt shows it, control characters made visible.
+        let (start, end) = (file.shown_offset(start), file.shown_offset(end));
+        let inner: miette::SourceSpan = (start, end - start).into();
+        let text = text.map(|text| printable(text).into_owned());
         if primary {
-            LabeledSpan::new_primary_with_span(text.map(str::to_owned), inner)
+            LabeledSpan::new_primary_with_span(text, inner)
         } else {
-            LabeledSpan::new_with_span(text.map(str::to_owned), inner)
+            LabeledSpan::new_with_span(text, inner)
         }
     }
 }
@@ -372,7 +375,7 @@ impl miette::Diagnostic for MietteView<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.sources.get(self.first.span.file))
+        Some(self.sources.get(self.first.span.file).shown())
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

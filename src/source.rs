@@ -69,6 +69,50 @@ pub struct SourceFile {
     /// Where each line starts; made the first time a line is asked for (a clean check of a large
     /// matrix never asks).
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// The file as a terminal may be shown it ([`SourceFile::shown`]); `None` when it is the
+    /// file itself.
+    shown: std::sync::OnceLock<Option<Box<Shown>>>,
+}
+
+/// A file with its control characters made visible, and where its offsets went.
+struct Shown {
+    file: SourceFile,
+    /// For each character replaced, its offset in the file and how many bytes longer the text
+    /// is after it.
+    shifts: Vec<(u32, u32)>,
+}
+
+/// What a character looks like where text goes to a terminal: `None` for most, which show as
+/// they are. Control characters (ESC, BEL, NUL, …) could move the cursor, clear lines or retitle
+/// the window — print a "no problems found" over the findings — and bidirectional controls
+/// could reorder what is shown (Trojan Source): C0 controls show as their Unicode control
+/// pictures (ESC as ␛), the others as `<U+202E>`. Tabs and line feeds stay.
+fn visible(c: char) -> Option<String> {
+    match c {
+        '\t' | '\n' => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).map(String::from),
+        '\u{7f}' => Some("\u{2421}".to_owned()),
+        c if c.is_control() || crate::syntax::is_invisible(c) => {
+            Some(format!("<U+{:04X}>", c as u32))
+        }
+        _ => None,
+    }
+}
+
+/// `text` with every character [`visible`] replaces replaced: what a message, label or file
+/// name may show on a terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| visible(c).is_some()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match visible(c) {
+            Some(shown) => out.push_str(&shown),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// 1-based line and column (columns count characters, not bytes).
@@ -85,7 +129,64 @@ impl SourceFile {
             path,
             text,
             line_starts: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The file as excerpts show it: its control characters visible ([`printable`]), lone
+    /// carriage returns as the line breaks they are (the line numbers stay), its name printable
+    /// too. The file itself when nothing needs it; offsets go through [`SourceFile::shown_offset`].
+    pub fn shown(&self) -> &SourceFile {
+        self.shown_view().map_or(self, |shown| &shown.file)
+    }
+
+    /// Where `offset` of the file is in [`SourceFile::shown`].
+    pub fn shown_offset(&self, offset: usize) -> usize {
+        let Some(shown) = self.shown_view() else {
+            return offset;
+        };
+        let before = shown
+            .shifts
+            .partition_point(|&(at, _)| (at as usize) < offset);
+        offset
+            + before
+                .checked_sub(1)
+                .map_or(0, |i| shown.shifts[i].1 as usize)
+    }
+
+    fn shown_view(&self) -> Option<&Shown> {
+        self.shown
+            .get_or_init(|| {
+                let bytes = self.text.as_bytes();
+                let lone_cr = |at: usize| bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n');
+                let needs = |(at, c): (usize, char)| {
+                    (c == '\r' && lone_cr(at)) || (c != '\r' && visible(c).is_some())
+                };
+                let name = printable(&self.name);
+                if !self.text.char_indices().any(needs)
+                    && matches!(name, std::borrow::Cow::Borrowed(_))
+                {
+                    return None;
+                }
+                let mut text = String::with_capacity(self.text.len() + 64);
+                let mut shifts = Vec::new();
+                let mut extra = 0u32;
+                for (at, c) in self.text.char_indices() {
+                    match (c, visible(c)) {
+                        // A lone CR ends a line: shown as the line feed a terminal understands.
+                        ('\r', _) if lone_cr(at) => text.push('\n'),
+                        ('\r', _) | (_, None) => text.push(c),
+                        (_, Some(shown)) => {
+                            text.push_str(&shown);
+                            extra += (shown.len() - c.len_utf8()) as u32;
+                            shifts.push((at as u32, extra));
+                        }
+                    }
+                }
+                let file = SourceFile::new(name.into_owned(), None, text);
+                Some(Box::new(Shown { file, shifts }))
+            })
+            .as_deref()
     }
 
     /// Offsets (spans are `u32`) where lines start. Lines end as the grammar ends them: `\n`,
@@ -288,5 +389,44 @@ mod tests {
         assert_eq!(at(5), (3, 1));
         assert_eq!(at(7), (4, 1));
         assert_eq!(file.line_bounds(1), (2, 3));
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_pictures_and_offsets_follow() {
+        let file = SourceFile::new(
+            "a\u{1b}.srm".into(),
+            None,
+            "x\u{1b}[2Ky\r\nz\rw \u{202e}v\u{85}u".into(),
+        );
+        let shown = file.shown();
+        assert_eq!(shown.name, "a␛.srm");
+        assert_eq!(shown.text, "x␛[2Ky\r\nz\nw <U+202E>v<U+0085>u");
+        for (offset, c) in file.text.char_indices() {
+            let at = file.shown_offset(offset);
+            let lone_cr = c == '\r' && !file.text[offset..].starts_with("\r\n");
+            let expected = super::visible(c).filter(|_| c != '\r').unwrap_or_else(|| {
+                if lone_cr {
+                    "\n".into()
+                } else {
+                    c.to_string()
+                }
+            });
+            assert!(shown.text[at..].starts_with(&expected), "{offset} {c:?}");
+            // The lines are the file's.
+            assert_eq!(
+                shown.line_col(at).line,
+                file.line_col(offset).line,
+                "{offset} {c:?}"
+            );
+        }
+        assert_eq!(file.shown_offset(file.text.len()), shown.text.len());
+        assert_eq!(
+            printable("bell\u{7} cr\r nul\u{0}\ttab\nline"),
+            "bell␇ cr␍ nul␀\ttab\nline"
+        );
+
+        let plain = SourceFile::new("p.srm".into(), None, "a\tb\r\nc".into());
+        assert!(std::ptr::eq(plain.shown(), &plain));
+        assert_eq!(plain.shown_offset(4), 4);
     }
 }

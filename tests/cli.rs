@@ -744,3 +744,74 @@ fn explain_shows_an_obligation_and_its_take_up() {
     assert_eq!(json["obligations"][0]["duty"], "admin-review");
     assert!(json["obligations"][0]["taken_by"].is_null());
 }
+
+/// Comments, names and imported file names may hold ESC, BEL, NUL and CR: the human output shows
+/// them as control pictures, so a file cannot retitle the terminal or clear the findings and
+/// print "no problems found" over them; a bidirectional override in a comment is a W305.
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(fixture("ok/minimal.srm")).unwrap();
+    let at = minimal.find("party acme").unwrap();
+    let hostile = format!(
+        "{}import \"\u{1b}[31mred\u{7}.srm\"\n{}",
+        &minimal[..at],
+        minimal[at..]
+            .replace(
+                "\"Globex Corporation\"",
+                "\"Globex Corporation\" // \u{1b}]0;pwned\u{7} \u{0}"
+            )
+            .replace(
+                "party globex customer",
+                "// before a lone CR\r// after it\nparty globex \u{1b}[2K\u{1b}[1Acustomerx"
+            )
+    );
+    let path = dir.path().join("hostile\u{1b}[8m.srm");
+    std::fs::write(&path, hostile).unwrap();
+    let output = srmc()
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let shown = String::from_utf8(output.stdout).unwrap();
+    let raw: Vec<char> = shown
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "{raw:?} in\n{shown}");
+    // The lone CR ends a line, in the excerpt as in the line numbers (the JSON's), and the
+    // caret still points at the unknown name after the pictures.
+    let json = json_of(srmc().arg("check").arg(&path).args(["--format", "json"]));
+    let line = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E001")
+        .unwrap()["line"]
+        .as_u64()
+        .unwrap();
+    for visible in [
+        "`␛[31mred␇.srm`".to_owned(),
+        "hostile␛[8m.srm".to_owned(),
+        format!("{} │ // after it\n", line - 1),
+        format!(
+            "{line} │ party globex ␛[2K␛[1Acustomerx \"Globex Corporation\" // ␛]0;pwned␇ ␀\n    ·              ┬"
+        ),
+    ] {
+        assert!(shown.contains(&visible), "no `{visible}` in\n{shown}");
+    }
+
+    std::fs::write(
+        &path,
+        minimal.replace("// The smallest", "// \u{202e} } \u{2066} The smallest"),
+    )
+    .unwrap();
+    let json = json_of(srmc().arg("check").arg(&path).args(["--format", "json"]));
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{json}");
+    assert_eq!(diagnostics[0]["code"], "W305");
+    assert_eq!(diagnostics[0]["line"], 1);
+    assert_eq!(diagnostics[0]["column"], 4);
+}

@@ -160,6 +160,7 @@ impl Loader<'_> {
         let parsed =
             syntax::parse_with_limit(id, &self.sources.get(id).text, self.limits.max_string_bytes);
         self.diagnostics.extend(parsed.diagnostics);
+        self.diagnostics.extend(invisible_in_comments(&parsed.tree));
         self.whole &= parsed.whole;
         self.files.push(parsed.tree);
         self.open_paths.insert(canonical.clone());
@@ -313,6 +314,31 @@ impl Loader<'_> {
         let name = join_display(&self.sources.get(from).name, written);
         self.open_file(name, canonical, true, bytes);
     }
+}
+
+/// W305 for a comment that holds a bidirectional control or a zero-width character: the
+/// parser only checks texts, and a right-to-left override in a comment can make the code after
+/// it read differently on screen from what it is (Trojan Source, CVE-2021-42574).
+fn invisible_in_comments(file: &ast::File) -> impl Iterator<Item = Diagnostic> + '_ {
+    file.comments.iter().filter_map(move |comment| {
+        let (at, c) = comment
+            .text
+            .char_indices()
+            .find(|&(_, c)| syntax::is_invisible(c))?;
+        let start = comment.span.start as usize + at;
+        Some(
+            Diagnostic::new(
+                Code::W305,
+                Span::new(file.id, start, start + c.len_utf8()),
+                format!(
+                    "a comment holds U+{:04X}, which changes how the code around it reads without showing",
+                    c as u32
+                ),
+            )
+            .label("invisible character")
+            .help("a bidirectional override in a comment can make the code after it look like something else; remove it from the comment"),
+        )
+    })
 }
 
 /// E002 at the first byte of a file that is not UTF-8.

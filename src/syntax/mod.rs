@@ -14,6 +14,7 @@ mod values;
 
 pub use recovery::parse_by_grammar;
 pub use values::dedent;
+pub(crate) use values::is_invisible;
 
 use pest::Parser as _;
 

@@ -169,7 +169,7 @@ impl Values {
 /// Bidirectional controls and zero-width characters (Trojan Source, CVE-2021-42574), the
 /// Mongolian vowel separator, the Hangul fillers (which show as nothing, yet are letters) and
 /// the tag characters (invisible, and able to carry a hidden text).
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
