@@ -1,8 +1,9 @@
 //! Stage 6: what changed in meaning between two compiled versions of a matrix.
 //!
 //! Both sides are compared as resolved models, pair by pair and duty by duty (duties matched by
-//! service, control and duty id), so moving a duty between blocks or levels, reordering,
-//! reformatting and editing comments change nothing.
+//! service, control and duty id), so moving a duty between blocks or levels, moving blocks,
+//! reformatting and editing comments change nothing. What the annex shows in order — the
+//! parties, the services, a pair's control notes — is compared in order too (`reordered`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -300,6 +301,24 @@ fn duty_facts<'a>(
         .collect()
 }
 
+/// A change of order of the items both sides have (`parties`, `services`), with both lists of
+/// ids: the annex lists them in order, and the fingerprint hashes them in order.
+fn reordered(field: &'static str, old: &[&str], new: &[&str], changes: &mut Vec<Change>) {
+    let (in_old, in_new): (
+        std::collections::HashSet<&str>,
+        std::collections::HashSet<&str>,
+    ) = (old.iter().copied().collect(), new.iter().copied().collect());
+    let kept_old = old.iter().filter(|id| in_new.contains(*id));
+    let kept_new = new.iter().filter(|id| in_old.contains(*id));
+    if !kept_old.eq(kept_new) {
+        let mut change = Change::new("reordered", Importance::Wording)
+            .field(field)
+            .values(old.to_vec(), new.to_vec());
+        change.order = (0, 0);
+        changes.push(change);
+    }
+}
+
 /// Position of each item by its id, to match the two sides.
 fn by_id<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<&str, usize> {
     items
@@ -376,6 +395,18 @@ fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
 }
 
 fn parties(old: &Model, new: &Model, changes: &mut Vec<Change>) {
+    reordered(
+        "parties",
+        &old.parties
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        &new.parties
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        changes,
+    );
     let new_by_id = by_id(&new.parties, |p| &p.id);
     let old_by_id = by_id(&old.parties, |p| &p.id);
     for (index, party) in old.parties.iter().enumerate() {
@@ -434,6 +465,18 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             ),
         ]
     };
+    reordered(
+        "services",
+        &old.services
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        &new.services
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        changes,
+    );
     let new_by_id = by_id(&new.services, |s| &s.id);
     let old_by_id = by_id(&old.services, |s| &s.id);
     for (index, service) in old.services.iter().enumerate() {
@@ -571,11 +614,14 @@ fn pairs(
             words,
             changes,
         );
-        let (old_notes, new_notes) = (
-            old.pairs[old_index].notes.join("\n\n"),
-            pair.notes.join("\n\n"),
-        );
-        if old_notes != new_notes {
+        // The same notes in another order: the annex shows them in order.
+        let (old_list, new_list) = (&old.pairs[old_index].notes, &pair.notes);
+        if old_list != new_list && sorted(old_list) == sorted(new_list) {
+            changes.push(at(Change::new("reordered", Importance::Wording)
+                .field("notes")
+                .values(old_list.clone(), new_list.clone())));
+        } else if old_list != new_list {
+            let (old_notes, new_notes) = (old_list.join("\n\n"), new_list.join("\n\n"));
             let mut change = at(Change::new("control-note", Importance::Wording)
                 .values(old_notes.clone(), new_notes.clone()));
             change.words = Some(words.of(&old_notes, &new_notes));
@@ -597,6 +643,12 @@ fn pairs(
             changes.push(change);
         }
     }
+}
+
+fn sorted(texts: &[String]) -> Vec<&str> {
+    let mut texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    texts.sort_unstable();
+    texts
 }
 
 /// Upstreams added, removed or changed (their fingerprint, the party that stands for us, the

@@ -1,8 +1,9 @@
 //! `srmc fmt`: one layout for every `.srm` file — two spaces per block level, no trailing
 //! spaces, at most one blank line in a row, none just inside a block, one newline at the end.
 //!
-//! The formatter works on lines, so comments stay exactly where they are written, and it leaves
-//! the inside of text blocks and block comments alone, so no value changes. Alignment inside a
+//! The formatter works on lines (ended as the grammar ends them: `\n`, `\r\n` or a lone `\r`),
+//! so comments stay exactly where they are written, and it leaves the inside of text blocks and
+//! block comments alone but for their CRLFs, which become line feeds, so no value changes. Alignment inside a
 //! line (`version   "1.0"`) is the author's and is kept. The caller checks that the formatted
 //! text parses to the same tree before writing it ([`says_the_same`]).
 
@@ -10,7 +11,8 @@ use crate::syntax::ast::File;
 use crate::syntax::lexical::{scan_braces, State};
 
 /// Whether two parses of a file say the same thing: the same items (spans aside), the same
-/// assignments (the tree keeps only the places of their words) and the same comments.
+/// assignments (the tree keeps only the places of their words) and the same comments (their
+/// trailing spaces and line breaks aside, which `fmt` tidies).
 pub fn says_the_same(before: &File, before_text: &str, after: &File, after_text: &str) -> bool {
     before.items == after.items
         && before
@@ -19,11 +21,71 @@ pub fn says_the_same(before: &File, before_text: &str, after: &File, after_text:
         && before
             .comments
             .iter()
-            .map(|c| c.text.trim_end())
-            .eq(after.comments.iter().map(|c| c.text.trim_end()))
+            .map(|c| line_feeds(c.text.trim_end()))
+            .eq(after.comments.iter().map(|c| line_feeds(c.text.trim_end())))
+}
+
+/// `text` with each CRLF a line feed, as `fmt` writes the inside of block comments and text
+/// blocks — except a CRLF right after a CR: `\r\r\n` made `\r\n` would be a CRLF again.
+fn line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\r\n") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (line, ending) in lines(text) {
+        out.push_str(line);
+        push_ending(&mut out, ending);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The lines of `text` as the grammar ends them — at `\n`, `\r\n` or a lone `\r` — each with
+/// its line break (`""` for a last line without one).
+fn lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let from = start;
+        let Some(end) = bytes[from..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map(|at| from + at)
+        else {
+            start = bytes.len();
+            return Some((&text[from..], ""));
+        };
+        let length = if bytes[end..].starts_with(b"\r\n") {
+            2
+        } else {
+            1
+        };
+        start = end + length;
+        Some((&text[from..end], &text[end..start]))
+    })
+}
+
+/// A line break inside a block comment or a text block: a CRLF becomes a line feed (unless a CR
+/// is just before it, with which a line feed would make a CRLF again), a lone CR stays (in a
+/// text block it is part of the text), a line feed stays, and the end of the text adds nothing.
+fn push_ending(out: &mut String, ending: &str) {
+    match ending {
+        "\r\n" if out.ends_with('\r') => out.push_str("\r\n"),
+        "\r\n" | "\n" => out.push('\n'),
+        "\r" => out.push('\r'),
+        _ => {}
+    }
 }
 
 /// Formats one file's text.
+///
+/// It goes line by line, lines ending as the grammar ends them. A line that starts outside
+/// comments and text blocks is indented by depth, and loses its trailing spaces unless it ends
+/// inside a block comment or a text block that it opens; its line break becomes a line feed. A
+/// line that starts inside one is kept as it is, and its line break is kept by
+/// [`push_ending`]'s rule, so that formatting twice changes nothing.
 pub fn format_source(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = String::with_capacity(text.len());
@@ -31,29 +93,34 @@ pub fn format_source(text: &str) -> String {
     let mut state = State::Code;
     let mut blank_run = 0;
     let mut last_opened_block = false;
-    let lines: Vec<&str> = text.split('\n').collect();
-    for (index, raw) in lines.iter().enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if index == lines.len() - 1 && raw.is_empty() {
-            break;
-        }
+    for (raw, ending) in lines(text) {
         if state != State::Code {
             // Inside a text block or a block comment: kept byte for byte.
             out.push_str(raw);
-            out.push('\n');
             let (next_state, opens, closes) = scan(raw, state);
             state = next_state;
             depth = (depth + opens).saturating_sub(closes);
             blank_run = 0;
             last_opened_block = false;
+            if state == State::Code {
+                out.push('\n');
+            } else {
+                push_ending(&mut out, ending);
+            }
             continue;
         }
-        let line = raw.trim();
-        if line.is_empty() {
+        let line = raw.trim_start();
+        if line.trim_end().is_empty() {
             blank_run += 1;
             continue;
         }
         let (next_state, opens, closes) = scan(line, State::Code);
+        // Trailing spaces of a line that ends inside a comment or a text block are theirs.
+        let line = if next_state == State::Code {
+            line.trim_end()
+        } else {
+            line
+        };
         let closes_first = line.starts_with('}');
         let level = if closes_first {
             depth.saturating_sub(1)
@@ -68,8 +135,12 @@ pub fn format_source(text: &str) -> String {
         for _ in 0..level {
             out.push_str("  ");
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
+        out.push_str(line);
+        if next_state == State::Code {
+            out.push('\n');
+        } else {
+            push_ending(&mut out, ending);
+        }
         depth = (depth + opens).saturating_sub(closes);
         last_opened_block = opens > closes;
         state = next_state;
@@ -142,5 +213,41 @@ mod tests {
         let once = format_source("matrix \"m\" {\r\nversion \"1\"\r\n}\r\n");
         assert_eq!(once, "matrix \"m\" {\n  version \"1\"\n}\n");
         assert_eq!(format_source(&once), once);
+    }
+
+    /// Formats `text`, which must parse, and checks that the result says the same and formats
+    /// to itself.
+    fn formats_faithfully(text: &str) -> String {
+        let before = parse(FileId(0), text);
+        assert!(before.whole, "{text:?}");
+        let once = format_source(text);
+        let after = parse(FileId(0), &once);
+        assert!(after.whole, "{once:?}");
+        assert!(
+            says_the_same(&before.tree, text, &after.tree, &once),
+            "{text:?} → {once:?}"
+        );
+        assert_eq!(format_source(&once), once, "{text:?}");
+        once
+    }
+
+    #[test]
+    fn a_block_comment_keeps_the_spaces_that_end_its_lines() {
+        let header = "/* Copyright 2026 Acme Cloud Ltd \n   Licensed under the MIT licence.  \n*/\nparty a provider \"A\"\n";
+        assert_eq!(formats_faithfully(header), header);
+        // A lone CR ends a line comment, and the block comment after it keeps its spaces too.
+        assert_eq!(
+            formats_faithfully("// c\r/* open \n */ party a provider \"A\"\r"),
+            "// c\n/* open \n */ party a provider \"A\"\n"
+        );
+    }
+
+    #[test]
+    fn line_breaks_inside_text_blocks_and_comments_settle_at_once() {
+        let text = "control X {\r\n  note \"\"\"\r\n    a\r\r\n    b\r\n    lone\rcr\r\n    \"\"\"\r\n  /* x\r\r\n y */\r\n}\r\n";
+        assert_eq!(
+            formats_faithfully(text),
+            "control X {\n  note \"\"\"\n    a\r\r\n    b\n    lone\rcr\n    \"\"\"\n  /* x\r\r\n y */\n}\n"
+        );
     }
 }

@@ -140,6 +140,8 @@ fn mirror(change: &Change) -> Key {
         "obligation-opened" => "obligation-taken",
         "upstream-added" => "upstream-removed",
         "upstream-removed" => "upstream-added",
+        // Its `from` and `to` swap, as every kind's do.
+        "reordered" => "reordered",
         same => same,
     };
     key_with(change, kind, &change.to, &change.from)
@@ -605,4 +607,100 @@ fn revisions_bare_repositories_and_standard_input() {
         .stderr(predicate::str::contains(
             "standard input holds one version only",
         ));
+}
+
+/// The annex lists parties, services and a pair's control notes in order, and the fingerprint
+/// hashes them in order: a change of order is a change (`reordered`), not a rewording.
+#[test]
+fn a_change_of_order_shows_in_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let vault = "service vault \"Acme Vault\" {\n  model paas\n  provider acme\n}\n";
+    let before = minimal
+        .replace(
+            "control M-1 {\n",
+            "control M-1 {\n  note \"First.\"\n  note \"Second.\"\n",
+        )
+        .replace("control M-1 {", &format!("{vault}\ncontrol M-1 {{"));
+    let acme = "party acme   provider \"Acme Cloud Ltd\"\n";
+    let globex = "party globex customer \"Globex Corporation\"\n";
+    let store =
+        before[before.find("service store").unwrap()..before.find(vault).unwrap()].to_owned();
+    let after = before
+        .replace(&format!("{acme}{globex}"), &format!("{globex}{acme}"))
+        .replace(&format!("{store}{vault}"), &format!("{vault}\n{store}"))
+        .replace(
+            "  note \"First.\"\n  note \"Second.\"\n",
+            "  note \"Second.\"\n  note \"First.\"\n",
+        );
+    assert_ne!(before, after);
+    let (a, b) = (dir.path().join("a.srm"), dir.path().join("b.srm"));
+    std::fs::write(&a, &before).unwrap();
+    std::fs::write(&b, &after).unwrap();
+    let changes = diff_of(&a, &b);
+    assert_ne!(changes.from.fingerprint, changes.to.fingerprint);
+    // Kind, field, service, from, to.
+    type Seen<'a> = (&'a str, Option<&'a str>, Option<&'a str>, String, String);
+    let seen: Vec<Seen> = changes
+        .changes
+        .iter()
+        .map(|c| {
+            let text = |v: &Option<serde_json::Value>| v.as_ref().unwrap().to_string();
+            (
+                c.kind,
+                c.field,
+                c.service.as_deref(),
+                text(&c.from),
+                text(&c.to),
+            )
+        })
+        .collect();
+    let notes = |first: &str, second: &str| format!("[\"{first}\",\"{second}\"]");
+    assert_eq!(
+        seen,
+        [
+            (
+                "reordered",
+                Some("parties"),
+                None,
+                notes("acme", "globex"),
+                notes("globex", "acme")
+            ),
+            (
+                "reordered",
+                Some("services"),
+                None,
+                notes("store", "vault"),
+                notes("vault", "store")
+            ),
+            // In the order of the services on the new side.
+            (
+                "reordered",
+                Some("notes"),
+                Some("vault"),
+                notes("First.", "Second."),
+                notes("Second.", "First.")
+            ),
+            (
+                "reordered",
+                Some("notes"),
+                Some("store"),
+                notes("First.", "Second."),
+                notes("Second.", "First.")
+            ),
+        ]
+    );
+    let mut there: Vec<Key> = changes.changes.iter().map(mirror).collect();
+    let mut here: Vec<Key> = diff_of(&b, &a).changes.iter().map(key).collect();
+    there.sort();
+    here.sort();
+    assert_eq!(there, here);
+    let markdown = render::diff::markdown(&changes, None).unwrap();
+    for what in [
+        "order of parties changed",
+        "order of services changed",
+        "control notes reordered",
+    ] {
+        assert!(markdown.contains(what), "no `{what}` in\n{markdown}");
+    }
 }

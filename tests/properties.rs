@@ -1,6 +1,7 @@
 //! Property tests over random well-formed matrices and random mutations of them: no panic,
-//! deterministic checks and renderings, no change against itself, and an owner for an unowned
-//! pair removes exactly its E201. Bounded to run in seconds.
+//! deterministic checks and renderings, no change against itself, an owner for an unowned
+//! pair removes exactly its E201, and `fmt` is idempotent and keeps the tree. Bounded to run in
+//! seconds.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -219,5 +220,75 @@ proptest! {
         let compilation = srmc::compile(&path, Default::default()).unwrap();
         // Every format renders what compiles, gaps and all.
         let _ = outputs(&compilation);
+    }
+
+    /// `fmt` on valid matrices laid out badly: line breaks of every kind (CR, CRLF), tabs,
+    /// byte-order marks, comments holding braces and quotes, block comments whose lines end in
+    /// spaces (a licence header), text blocks with CRs. Whatever parses whole formats to a text
+    /// that formats to itself and says the same.
+    #[test]
+    fn fmt_is_idempotent_and_keeps_the_tree(
+        spec in spec(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>(), any::<prop::sample::Index>()), 1..12),
+    ) {
+        use srmc::format::{format_source, says_the_same};
+        use srmc::source::FileId;
+        use srmc::syntax::parse;
+        // Pieces for the start of a line, and for its end.
+        const STARTS: [&str; 14] = [
+            "\t",
+            "  ",
+            "\u{feff}",
+            "\r\n",
+            "\r",
+            "\n\n",
+            "// c { \" } \"\"\" \n",
+            "// c\r",
+            "/* a { \" } \r\n   b */ \n",
+            "/* Copyright 2026 Acme \n   All rights reserved.  \n*/\n",
+            "/* x\r\r\n y \r */\r\n",
+            "note \"\"\"\r\n    a \r\r\n  { b\r\n\t\"\n    \"\"\"\n",
+            "note \"\"\"\n  lone\rcr\n  \"\"\"\r",
+            "\t/*\t*/ ",
+        ];
+        const ENDS: [&str; 9] = [
+            "  ",
+            "\t",
+            "\r",
+            " // x { \"",
+            " /* y } */",
+            " /* open \n */",
+            " /* trailing  \r\n */",
+            " // c\r",
+            "\u{feff}",
+        ];
+        let mut text = write(&spec);
+        for (at, start, piece) in edits {
+            let boundaries: Vec<usize> = text
+                .match_indices('\n')
+                .map(|(i, _)| if start { i + 1 } else { i })
+                .collect();
+            let at = boundaries[at.index(boundaries.len())];
+            let piece = if start {
+                STARTS[piece.index(STARTS.len())]
+            } else {
+                ENDS[piece.index(ENDS.len())]
+            };
+            text.insert_str(at, piece);
+        }
+        let parsed = parse(FileId(0), &text);
+        if parsed.whole {
+            let once = format_source(&text);
+            let twice = format_source(&once);
+            prop_assert_eq!(&twice, &once, "formatting twice changed {:?}", text);
+            let again = parse(FileId(0), &once);
+            prop_assert!(again.whole, "{:?} formats to {:?}, which does not parse", text, once);
+            prop_assert!(
+                says_the_same(&parsed.tree, &text, &again.tree, &once),
+                "{:?} formats to {:?}, which says something else",
+                text,
+                once
+            );
+        }
     }
 }

@@ -98,6 +98,8 @@ fn what(change: &Change) -> String {
         "duty-reworded" => format!("duty {field} reworded"),
         "assignment" => format!("letters of `{}`", change.party.as_deref().unwrap_or("")),
         "control-note" => "control note reworded".to_owned(),
+        "reordered" if field == "notes" => "control notes reordered".to_owned(),
+        "reordered" => format!("order of {field} changed"),
         "control-changed" => format!("control {field} changed"),
         "party-added" => format!("{field} party added"),
         "party-removed" => "party removed".to_owned(),
