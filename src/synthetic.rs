@@ -3,19 +3,25 @@
 
 use std::fmt::Write as _;
 
-/// A matrix of `services` services × 121 controls × `duties` duties per pair. Every control has
-/// a matrix-wide block; a `share` (0.0–1.0) of the (service, control) pairs also gets its own
-/// service-specific block that replaces it (1.0: every pair written out).
-pub fn matrix(services: usize, duties: usize, share: f64) -> String {
+/// The cloud controls on VMs and virtual networks, out of a SaaS customer's reach (W304): the
+/// provider answers for them alone in every synthetic service.
+const PROVIDER_ONLY: [&str; 2] = ["CLD.9.5.2", "CLD.13.1.4"];
+
+/// The ids of the built-in `iso27017` catalog, in its order.
+fn iso27017_controls() -> Vec<String> {
     let mut sources = crate::source::Sources::new();
     let (_, catalog) = crate::catalog::builtin("iso27017")
         .expect("built-in catalog")
         .load(&mut sources);
-    let controls: Vec<&str> = catalog
-        .controls
-        .iter()
-        .map(|c| c.id.value.as_str())
-        .collect();
+    catalog.controls.into_iter().map(|c| c.id.value).collect()
+}
+
+/// A matrix of `services` services × 121 controls × `duties` duties per pair. Every control has
+/// a matrix-wide block; a `share` (0.0–1.0) of the (service, control) pairs also gets its own
+/// service-specific block that replaces it (1.0: every pair written out).
+pub fn matrix(services: usize, duties: usize, share: f64) -> String {
+    let controls = iso27017_controls();
+    let controls: Vec<&str> = controls.iter().map(String::as_str).collect();
 
     let mut out = String::new();
     out.push_str(
@@ -30,9 +36,7 @@ pub fn matrix(services: usize, duties: usize, share: f64) -> String {
         );
     }
     let duty_block = |out: &mut String, control: &str, who: &str| {
-        // The cloud controls on VMs and virtual networks are out of a SaaS customer's reach
-        // (W304): the provider answers for them in every service here.
-        let provider_only = matches!(control, "CLD.9.5.2" | "CLD.13.1.4");
+        let provider_only = PROVIDER_ONLY.contains(&control);
         for d in 0..duties {
             let accountable = if d % 2 == 0 || provider_only {
                 "provider"
@@ -75,16 +79,11 @@ pub fn matrix(services: usize, duties: usize, share: f64) -> String {
 /// upstream (every upstream file holds the same).
 pub fn customer(upstreams: usize, services: usize) -> (String, String) {
     let vendor = matrix(services, 3, 1.0);
-    let mut sources = crate::source::Sources::new();
-    let (_, catalog) = crate::catalog::builtin("iso27017")
-        .expect("built-in catalog")
-        .load(&mut sources);
-    // The two cloud controls whose duties the provider answers for alone (see `matrix`).
-    let controls: Vec<&str> = catalog
-        .controls
+    let controls = iso27017_controls();
+    let controls: Vec<&str> = controls
         .iter()
-        .map(|c| c.id.value.as_str())
-        .filter(|id| !matches!(*id, "CLD.9.5.2" | "CLD.13.1.4"))
+        .map(String::as_str)
+        .filter(|id| !PROVIDER_ONLY.contains(id))
         .collect();
     let mut out = String::new();
     out.push_str(

@@ -178,16 +178,7 @@ pub fn explain_pair(
             })
             .collect(),
         notes: pair.notes.clone(),
-        findings: compilation
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                d.pair
-                    .as_ref()
-                    .is_some_and(|p| p.service == service && p.control == control_def.display)
-            })
-            .map(|d| format!("{}[{}]: {}", d.severity(), d.code, d.message))
-            .collect(),
+        findings: pair_findings(compilation, service, &control_def.display),
     };
     if json {
         return Ok(json_text(&explanation));
@@ -388,16 +379,7 @@ fn explain_obligations(
         fingerprint: published.matrix.fingerprint.to_string(),
         obligations,
         unmatched,
-        findings: compilation
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                d.pair
-                    .as_ref()
-                    .is_some_and(|p| p.service == service_ref && p.control == control)
-            })
-            .map(|d| format!("{}[{}]: {}", d.severity(), d.code, d.message))
-            .collect(),
+        findings: pair_findings(compilation, &service_ref, control),
     };
     if json {
         return Ok(json_text(&explanation));
@@ -465,4 +447,18 @@ fn json_text(value: &impl Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("an explanation serializes");
     text.push('\n');
     text
+}
+
+/// The findings about one pair, as `explain` lists them.
+fn pair_findings(compilation: &Compilation, service: &str, control: &str) -> Vec<String> {
+    compilation
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.pair
+                .as_ref()
+                .is_some_and(|p| p.service == service && p.control == control)
+        })
+        .map(|d| format!("{}[{}]: {}", d.severity(), d.code, d.message))
+        .collect()
 }
