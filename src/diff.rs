@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::analyze::model::Model;
+use crate::analyze::model::{Model, Origin};
 use crate::codes::Code;
 use crate::graph::ResponsibilityGraph;
 use crate::published::fingerprint;
@@ -274,6 +274,8 @@ struct DutyFacts<'a> {
     title: &'a str,
     notes: String,
     evidence: String,
+    /// `matrix`, `baseline BASELINE` or `inherited SERVICE`.
+    origin: String,
     letters: BTreeMap<&'a str, String>,
 }
 
@@ -291,6 +293,13 @@ fn duty_facts<'a>(
                 title: &def.title,
                 notes: def.notes.join("\n\n"),
                 evidence: def.evidence.join("; "),
+                origin: match def.origin {
+                    Origin::Written => "matrix".to_owned(),
+                    Origin::Baseline(b) => format!("baseline {}", model.baselines[b].id),
+                    Origin::Inherited { from, .. } => {
+                        format!("inherited {}", model.services[from].id)
+                    }
+                },
                 letters: graph
                     .assignments(node)
                     .into_iter()
@@ -825,6 +834,15 @@ fn compare_duties(
                 change.words = Some(words.of(from, to));
                 changes.push(change);
             }
+        }
+        if before.origin != duty.origin {
+            // The same text, now negotiated in the matrix or now a baseline's default: a
+            // reviewer reads the two differently.
+            let mut change = at(Change::new("duty-origin-changed", Importance::Wording)
+                .field("origin")
+                .values(before.origin.as_str(), duty.origin.as_str()));
+            change.duty = Some(duty.id.to_owned());
+            changes.push(change);
         }
         let parties: std::collections::BTreeSet<&str> = before
             .letters

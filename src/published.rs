@@ -18,7 +18,7 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::analyze::model::Model;
+use crate::analyze::model::{self, Model};
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 use crate::source::Sources;
@@ -139,6 +139,18 @@ pub struct Duty<'a> {
     pub evidence: Vec<Text<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Text<'a>>,
+    /// Where the duty's text comes from, when not from the matrix itself: the annex shows it,
+    /// so it is part of what the matrix says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin<'a> {
+    /// `baseline` or `inherited`.
+    pub kind: Text<'a>,
+    /// The baseline's id, or the id of the sub-service inherited from.
+    pub from: Text<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,6 +317,7 @@ fn pairs<'a>(
             }),
             evidence: def.evidence.iter().map(|e| text(e)).collect(),
             notes: def.notes.iter().map(|n| text(n)).collect(),
+            origin: Origin::of(def.origin, model),
         }
     };
     (0..model.services.len())
@@ -454,6 +467,7 @@ impl<'a, P> Published<'a, P> {
                             }),
                             evidence: def.evidence.iter().map(|e| text(e)).collect(),
                             notes: def.notes.iter().map(|n| text(n)).collect(),
+                            origin: None,
                         }
                     });
                     Obligation {
@@ -589,6 +603,20 @@ impl<T: Owned> Owned for Vec<T> {
     }
 }
 
+impl<'a> Origin<'a> {
+    fn of(origin: model::Origin, model: &'a Model) -> Option<Self> {
+        let (kind, from) = match origin {
+            model::Origin::Written => return None,
+            model::Origin::Baseline(baseline) => ("baseline", &model.baselines[baseline].id),
+            model::Origin::Inherited { from, .. } => ("inherited", &model.services[from].id),
+        };
+        Some(Origin {
+            kind: Cow::Borrowed(kind),
+            from: Cow::Borrowed(from),
+        })
+    }
+}
+
 impl Owned for BTreeMap<Text<'_>, Text<'_>> {
     type Out = BTreeMap<Text<'static>, Text<'static>>;
     fn owned(self) -> Self::Out {
@@ -616,7 +644,8 @@ owned! {
     Service { id, name, model, provider, customer, regions, runs_on }
     Control { id, title, domain, domain_title }
     Pair { service, control, domain, ownership, exclusion, inherited_from, duties, notes }
-    Duty { id, title, assignments, source, evidence, notes }
+    Duty { id, title, assignments, source, evidence, notes, origin }
+    Origin { kind, from }
     Source { file, line }
     Upstream { id, party, fingerprint, pin }
     Obligation { upstream, service, control, duty, title, letters, status, taken_by }

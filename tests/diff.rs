@@ -704,3 +704,40 @@ fn a_change_of_order_shows_in_the_diff() {
         assert!(markdown.contains(what), "no `{what}` in\n{markdown}");
     }
 }
+
+/// The same duty text, once a baseline's default and once written in the matrix: the annex marks
+/// the two differently, so the diff and the fingerprint tell them apart.
+#[test]
+fn a_baseline_duty_written_into_the_matrix_changes_its_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let before =
+        std::fs::read_to_string(root().join("tests/fixtures/ok/baselines_and_inheritance.srm"))
+            .unwrap();
+    let after = format!(
+        "{before}\ncontrol C-2 for analytics {{\n  duty patch-os \"Patch the guest operating system within 14 days\" {{\n    provider: R A\n  }}\n}}\n"
+    );
+    let (old, new) = (dir.path().join("old.srm"), dir.path().join("new.srm"));
+    std::fs::write(&old, before).unwrap();
+    std::fs::write(&new, after).unwrap();
+    let changes = diff_of(&old, &new);
+    let moved: Vec<_> = changes
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.duty.as_deref(), c.from.clone(), c.to.clone()))
+        .collect();
+    assert_eq!(
+        moved,
+        [(
+            "duty-origin-changed",
+            Some("patch-os"),
+            Some(serde_json::json!("baseline house")),
+            Some(serde_json::json!("matrix"))
+        )]
+    );
+    let fingerprint = |path: &Path| {
+        render::render_document(&common::compile(path), render::Format::Json, None, None)
+            .unwrap()
+            .fingerprint
+    };
+    assert_ne!(fingerprint(&old), fingerprint(&new));
+}

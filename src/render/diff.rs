@@ -96,6 +96,7 @@ fn what(change: &Change) -> String {
         "duty-added" => "duty added".to_owned(),
         "duty-removed" => "duty removed".to_owned(),
         "duty-reworded" => format!("duty {field} reworded"),
+        "duty-origin-changed" => "duty's origin changed".to_owned(),
         "assignment" => format!("letters of `{}`", change.party.as_deref().unwrap_or("")),
         "control-note" => "control note reworded".to_owned(),
         "reordered" if field == "notes" => "control notes reordered".to_owned(),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use super::markdown;
-use crate::analyze::model::{Model, Obligation, PartyKind, ServiceModel};
+use crate::analyze::model::{Model, Obligation, Origin, PartyKind, ServiceModel};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{Ownership, ResponsibilityGraph};
@@ -179,6 +179,34 @@ pub struct DutyView {
     /// The file the duty is written in (shared: one per file, not one per duty).
     pub file: Rc<str>,
     pub line: usize,
+    /// Where the duty's text comes from: a reviewer reads baseline and inherited text
+    /// differently from what the parties negotiated in the matrix.
+    pub origin: DutyOrigin,
+}
+
+/// Where a duty comes from, for the reader of a rendering.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyOrigin {
+    /// `matrix`, `baseline` or `inherited`.
+    pub kind: &'static str,
+    /// The baseline id, or the name of the sub-service inherited from; empty for `matrix`.
+    pub from: String,
+}
+
+impl DutyOrigin {
+    fn of(origin: Origin, model: &Model) -> Self {
+        let (kind, from) = match origin {
+            Origin::Written => ("matrix", String::new()),
+            Origin::Baseline(baseline) => ("baseline", model.baselines[baseline].id.clone()),
+            Origin::Inherited { from, .. } => ("inherited", model.services[from].name.clone()),
+        };
+        DutyOrigin { kind, from }
+    }
+
+    /// Written in the matrix itself: negotiated text, not a default.
+    pub fn is_written(&self) -> bool {
+        self.kind == "matrix"
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -523,6 +551,7 @@ impl View {
                             notes: def.notes.iter().map(|n| notes.view(n)).collect(),
                             file,
                             line,
+                            origin: DutyOrigin::of(def.origin, model),
                         }
                     })
                     .collect();
