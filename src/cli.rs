@@ -32,6 +32,9 @@ enum Command {
     Build(BuildArgs),
     /// Show what changed in meaning between two versions of a matrix (files or Git `REV:PATH`)
     Diff(DiffArgs),
+    /// Check that an annex (PDF, HTML, Markdown or JSON) was built from a matrix: exit 0 when its
+    /// fingerprint is the matrix's, 1 when not, 2 when the annex carries none
+    Verify(VerifyArgs),
     /// Lay `.srm` files out one way: indentation, blank lines, trailing spaces (comments kept)
     Fmt {
         /// The files to format, in place; `-` reads standard input and writes standard output
@@ -143,6 +146,16 @@ struct BuildArgs {
 }
 
 #[derive(Args, Debug)]
+struct VerifyArgs {
+    /// The annex: a file written by `srmc build` (`--format pdf`, `html`, `markdown` or `json`)
+    annex: PathBuf,
+    /// The root `.srm` file of the matrix it should be of
+    matrix: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
 struct LimitArgs {
     /// Largest input file, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
@@ -237,6 +250,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
+        Command::Verify(args) => verify(args),
         Command::Fmt {
             files,
             check,
@@ -442,6 +456,9 @@ fn build(args: BuildArgs) -> ExitCode {
     let templates = args.templates.as_deref();
     let party = args.party.as_deref();
     let Some(path) = output else {
+        if args.format.is_binary() {
+            return print_binary(compilation, args.format, templates, party);
+        }
         // Standard output gets the document whole or not at all: a broken template override
         // fails before anything is printed.
         return match render::render_document(compilation, args.format, templates, party) {
@@ -461,6 +478,86 @@ fn build(args: BuildArgs) -> ExitCode {
         Err(render::RenderError::Write(error)) => {
             fail(&format!("cannot write `{}`: {error}", path.display()))
         }
+    }
+}
+
+/// A binary rendering on standard output: refused on a terminal, where it would only garble
+/// the screen; whole or not at all otherwise (a pipe, a redirection).
+fn print_binary(
+    compilation: &crate::Compilation,
+    format: Format,
+    templates: Option<&std::path::Path>,
+    party: Option<&str>,
+) -> ExitCode {
+    if std::io::stdout().is_terminal() {
+        return fail(&format!(
+            "`--format {}` writes a binary file: give it a path with `-o FILE`, or redirect standard output",
+            format.name()
+        ));
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = render::render_part_to(compilation, format, templates, party, &mut bytes) {
+        return fail(&error.to_string());
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("cannot write the output: {error}")),
+    }
+}
+
+/// `srmc verify`: the annex's fingerprint against the matrix's.
+fn verify(args: VerifyArgs) -> ExitCode {
+    let shown =
+        |path: &std::path::Path| crate::source::printable(&path.display().to_string()).into_owned();
+    let (annex, matrix) = (shown(&args.annex), shown(&args.matrix));
+    let bytes = match crate::files::read_regular(&args.annex, crate::verify::ANNEX_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(reason) => return fail(&format!("cannot read `{annex}`: {reason}")),
+    };
+    let mark = match crate::verify::read_mark(&bytes) {
+        Ok(mark) => mark,
+        Err(reason) => return fail(&format!("`{annex}` cannot be verified: {reason}")),
+    };
+    let compilation = match compile_until_exit(&args.matrix, None, args.limits.limits()) {
+        Ok(compilation) => compilation,
+        Err(error) => return fail(&error),
+    };
+    let Some(checked) = &compilation.checked else {
+        eprint!(
+            "{}",
+            diagnostics::render_human(
+                &compilation.diagnostics,
+                &compilation.sources,
+                use_color(std::io::stderr().is_terminal()),
+            )
+        );
+        return fail(&format!(
+            "`{matrix}` could not be compiled, so it has no fingerprint to compare"
+        ));
+    };
+    let fingerprint = crate::published::fingerprint(&checked.model, &checked.graph);
+    let extract = match &mark.extract_for {
+        Some(party) => format!(
+            " It is an extract for `{}`: the fingerprint is the whole matrix's.",
+            crate::source::printable(party)
+        ),
+        None => String::new(),
+    };
+    if mark.fingerprint == fingerprint {
+        let _ = print(&format!(
+            "`{annex}` ({} annex) is of `{matrix}`: both have the fingerprint {fingerprint}.{extract}\n",
+            mark.kind.name()
+        ));
+        ExitCode::SUCCESS
+    } else {
+        let _ = print(&format!(
+            "`{annex}` ({} annex) is not of `{matrix}` as it is now: the fingerprints differ.{extract}\n  annex:  {}\n  matrix: {fingerprint}\n",
+            mark.kind.name(),
+            mark.fingerprint
+        ));
+        ExitCode::from(1)
     }
 }
 

@@ -21,6 +21,7 @@ pub mod render;
 pub mod source;
 pub mod syntax;
 pub mod synthetic;
+pub mod verify;
 
 use std::path::Path;
 

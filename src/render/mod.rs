@@ -6,6 +6,8 @@ pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod templates;
 pub mod view;
 
@@ -26,17 +28,20 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    /// The annex as a PDF (cargo feature `pdf`).
+    Pdf,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
         Format::RaciCsv,
         Format::Json,
         Format::Dot,
+        Format::Pdf,
     ];
 
     /// The name `--format` takes.
@@ -48,7 +53,13 @@ impl Format {
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
             Format::Dot => "dot",
+            Format::Pdf => "pdf",
         }
+    }
+
+    /// Bytes, not text: never printed on a terminal, never a `String`.
+    pub fn is_binary(self) -> bool {
+        self == Format::Pdf
     }
 }
 
@@ -165,10 +176,13 @@ pub fn render_document(
     let mut text = Vec::new();
     let fingerprint = render_part_to(compilation, format, templates_dir, party, &mut text)
         .map_err(|error| error.to_string())?;
-    Ok(Document {
-        text: String::from_utf8(text).expect("every rendering is UTF-8"),
-        fingerprint,
-    })
+    let text = String::from_utf8(text).map_err(|_| {
+        format!(
+            "`{}` is a binary format: render it with `render_to`",
+            format.name()
+        )
+    })?;
+    Ok(Document { text, fingerprint })
 }
 
 /// Renders into `out` as the document is made, never holding all of it (a large matrix's annex
@@ -251,9 +265,29 @@ pub fn render_part_to(
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
         Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
+        Format::Pdf => write_pdf(view, templates_dir, out)?,
     }
     Ok(fingerprint)
 }
+
+#[cfg(feature = "pdf")]
+fn write_pdf(
+    view: View,
+    templates_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let bytes = pdf::render(view, templates_dir).map_err(RenderError::Rendering)?;
+    Ok(out.write_all(&bytes)?)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn write_pdf(_: View, _: Option<&Path>, _: &mut dyn Write) -> Result<(), RenderError> {
+    Err(RenderError::Rendering(NO_PDF.to_owned()))
+}
+
+/// What a build without the `pdf` feature says when asked for a PDF.
+pub const NO_PDF: &str =
+    "this srmc was built without PDF support (cargo feature `pdf`); rebuild it with the default features";
 
 /// Why a rendering failed.
 #[derive(Debug)]

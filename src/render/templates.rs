@@ -121,7 +121,7 @@ pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static
 }
 
 /// Reads `dir/name` if it is there; only these names are ever read from the directory.
-fn read_override(dir: &Path, name: &str) -> Result<Option<String>, String> {
+pub(crate) fn read_override(dir: &Path, name: &str) -> Result<Option<String>, String> {
     let path = dir.join(name);
     match std::fs::symlink_metadata(&path) {
         Err(_) => Ok(None),
