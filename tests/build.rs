@@ -195,9 +195,36 @@ const TAGS: &[&str] = &[
     "br",
     "hr",
     "del",
+    "figure",
+    "figcaption",
+    "svg",
+    "rect",
+    "text",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "lang", "charset", "name", "content", "class", "id", "href", "title", "style",
+    "lang",
+    "charset",
+    "name",
+    "content",
+    "class",
+    "id",
+    "href",
+    "title",
+    "style",
+    "colspan",
+    // The inline pictures.
+    "xmlns",
+    "viewbox",
+    "width",
+    "height",
+    "role",
+    "aria-label",
+    "x",
+    "y",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "text-anchor",
 ];
 
 fn assert_inert_html(html: &str) {
@@ -444,12 +471,20 @@ fn template_overrides_are_not_read_through_links() {
 
 #[test]
 fn templates_can_be_overridden_by_name() {
+    // The annex is three templates: the front matter, one domain (rendered once per domain
+    // with that domain's data), the closing sections.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("annex.md.hbs"),
         "Annex for {{matrix.title}}: {{#each parties}}{{id}} {{/each}}\n",
     )
     .unwrap();
+    std::fs::write(
+        dir.path().join("annex-domain.md.hbs"),
+        "- {{title}}:{{#each controls}} {{id}}{{/each}}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("annex-end.md.hbs"), "{{generator}}\n").unwrap();
     srmc()
         .arg("build")
         .arg(root().join("tests/fixtures/ok/minimal.srm"))
@@ -457,7 +492,10 @@ fn templates_can_be_overridden_by_name() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout("Annex for Minimal: acme globex \n");
+        .stdout(format!(
+            "Annex for Minimal: acme globex \n- Operations: M-1 M-2\nsrmc {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
 }
 
 #[test]
@@ -568,7 +606,7 @@ fn a_party_extract_holds_only_what_concerns_the_party() {
         .unwrap();
     let markdown = String::from_utf8(markdown.stdout).unwrap();
     assert!(
-        markdown.contains("| Extract | for `auditco` only"),
+        markdown.contains("- Extract: for `auditco` only"),
         "{markdown}"
     );
     for title in &others {

@@ -1,6 +1,7 @@
 //! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
 //! document formats go through the handlebars templates of `output-templates/`.
 
+pub mod annex;
 pub mod csv;
 pub mod diff;
 pub mod explain;
@@ -213,6 +214,28 @@ pub fn render_part_to(
                 })?,
         ),
     };
+    if let Some(kind) = match format {
+        Format::Html => Some(annex::Kind::Html),
+        Format::Markdown => Some(annex::Kind::Markdown),
+        _ => None,
+    } {
+        let (view, maker) = View::outline(
+            model,
+            graph,
+            &compilation.diagnostics,
+            &compilation.sources,
+            extract,
+        );
+        let fingerprint = view.matrix.fingerprint.clone();
+        let escape = match kind {
+            annex::Kind::Html => Escape::Html,
+            annex::Kind::Markdown => Escape::None,
+        };
+        let registry =
+            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+        annex::write(view, maker, kind, &registry, out)?;
+        return Ok(fingerprint);
+    }
     let view = View::build(
         model,
         graph,
@@ -221,9 +244,9 @@ pub fn render_part_to(
         extract,
     );
     let fingerprint = view.matrix.fingerprint.clone();
-    let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
+    let mut template = |name: &str, data: serde_json::Result<serde_json::Value>| {
         let registry =
-            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+            templates::registry(Escape::None, templates_dir).map_err(RenderError::Rendering)?;
         let failed = |error: &dyn std::fmt::Display| {
             RenderError::Rendering(format!("template `{name}`: {error}"))
         };
@@ -247,10 +270,9 @@ pub fn render_part_to(
             out,
         )?,
         Format::RaciCsv => csv::write(&view, out)?,
-        Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
-        Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
-        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
-        Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
+        Format::RaciMarkdown => template("raci.md.hbs", raci(&view))?,
+        Format::Dot => template("graph.dot.hbs", raci(&view))?,
+        Format::Markdown | Format::Html => unreachable!("the annex is written above"),
     }
     Ok(fingerprint)
 }

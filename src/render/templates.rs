@@ -24,7 +24,11 @@ macro_rules! builtin {
 /// and the `.hbs` (`_style.css.hbs` is `{{> style.css}}`).
 pub const BUILTIN: &[Template] = builtin!(
     "annex.md.hbs",
+    "annex-domain.md.hbs",
+    "annex-end.md.hbs",
     "annex.html.hbs",
+    "annex-domain.html.hbs",
+    "annex-end.html.hbs",
     "raci.md.hbs",
     "graph.dot.hbs",
     "diff.md.hbs",
@@ -46,6 +50,9 @@ pub enum Escape {
 handlebars_helper!(md: |text: str| markdown::escape_cell(text));
 handlebars_helper!(cell: |text: str| markdown::escape_cell(text));
 handlebars_helper!(quote: |text: str| markdown::quote(text));
+// A message of ours (a finding): its `code` spans rendered, the rest text.
+handlebars_helper!(message: |text: str| markdown::message_cell(text));
+handlebars_helper!(message_html: |text: str| markdown::message_html(text));
 handlebars_helper!(dot: |text: str| {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -62,6 +69,20 @@ handlebars_helper!(dot: |text: str| {
         }
     }
     out.push('"');
+    out
+});
+// Text inside a CSS string of a `<style>` element: nothing in it can end the string or the
+// element (`\22 ` for `"`, `\3c ` for `<`, …); line breaks and control characters become
+// spaces.
+handlebars_helper!(css: |text: str| {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\'' | '\\' | '<' | '>' | '&' => out.push_str(&format!("\\{:x} ", c as u32)),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
 });
 handlebars_helper!(join: |items: array| {
@@ -101,8 +122,11 @@ pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static
     registry.register_helper("md", Box::new(md));
     registry.register_helper("cell", Box::new(cell));
     registry.register_helper("quote", Box::new(quote));
+    registry.register_helper("message", Box::new(message));
+    registry.register_helper("message_html", Box::new(message_html));
     registry.register_helper("dot", Box::new(dot));
     registry.register_helper("join", Box::new(join));
+    registry.register_helper("css", Box::new(css));
     registry.register_helper("concat", Box::new(concat));
     for template in BUILTIN {
         let text = match dir {

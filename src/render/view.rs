@@ -27,6 +27,11 @@ pub struct View {
     pub summary_total: Vec<usize>,
     /// The seven cloud controls (`CLD.*`) of the catalogs, with each service's ownership.
     pub cloud_controls: Vec<CloudControlRow>,
+    /// Per domain and service in scope: pairs per ownership word, in [`Ownership::ALL`] order.
+    #[serde(skip)]
+    pub heat: Vec<Vec<[usize; Ownership::ALL.len()]>>,
+    /// How many of the duties shown come from the matrix, a baseline or a sub-service.
+    pub duty_origins: OriginCounts,
     pub domains: Vec<DomainView>,
     pub exclusions: Vec<ExclusionView>,
     /// What each upstream puts on us, and who of ours answers for it.
@@ -49,6 +54,8 @@ pub struct MatrixView {
     pub scope: Option<String>,
     pub catalogs: Vec<String>,
     pub fingerprint: String,
+    /// Its first 16 digits, for the running footer of each printed page.
+    pub short_fingerprint: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +115,16 @@ impl From<Ownership> for OwnershipCell {
             gap: matches!(ownership, Ownership::Conflict | Ownership::Unowned),
         }
     }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct OriginCounts {
+    pub total: usize,
+    pub matrix: usize,
+    /// Baseline text that no one wrote into this matrix: the part a reviewer has not seen
+    /// negotiated.
+    pub baseline: usize,
+    pub inherited: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -537,18 +554,29 @@ impl View {
         let mut cloud_controls = Vec::new();
         let mut catalog_order = Vec::with_capacity(model.controls.len());
         let mut control_anchors = Vec::with_capacity(model.controls.len());
+        let mut heat = vec![vec![[0; Ownership::ALL.len()]; in_scope.len()]; model.domains.len()];
+        let mut duty_origins = OriginCounts::default();
         for (control_index, control) in model.controls.iter().enumerate() {
             catalog_order.push((control.domain, controls_of[control.domain].len()));
             controls_of[control.domain].push(control_index);
-            for &service_index in &in_scope {
+            for (position, &service_index) in in_scope.iter().enumerate() {
                 let index = model.pair_index(service_index, control_index);
                 let omitted =
                     extract.is_some() && !graph.pair_duties(index).any(|(node, _)| concerns(node));
                 if !omitted {
-                    let ownership = graph.ownership[index];
-                    summary[control.domain].counts[word_index(ownership)] += 1;
-                    summary_total[word_index(ownership)] += 1;
+                    let word = word_index(graph.ownership[index]);
+                    summary[control.domain].counts[word] += 1;
+                    summary_total[word] += 1;
+                    heat[control.domain][position][word] += 1;
                     domains[control.domain].omitted = false;
+                }
+                for (_, duty) in graph.pair_duties(index).filter(|&(node, _)| concerns(node)) {
+                    duty_origins.total += 1;
+                    match model.duties[duty].origin {
+                        Origin::Written => duty_origins.matrix += 1,
+                        Origin::Baseline(_) => duty_origins.baseline += 1,
+                        Origin::Inherited { .. } => duty_origins.inherited += 1,
+                    }
                 }
             }
             let control_anchor = anchors.anchor("control", &control.display);
@@ -607,6 +635,7 @@ impl View {
         let upstreams = Self::upstreams(model, &concerns_takeup(model, extract));
         let gap_count = summary_total[word_index(Ownership::Conflict)]
             + summary_total[word_index(Ownership::Unowned)];
+        let fingerprint = crate::published::fingerprint(model, graph);
         let view = View {
             generator: format!("srmc {}", env!("CARGO_PKG_VERSION")),
             matrix: MatrixView {
@@ -616,7 +645,8 @@ impl View {
                 effective: model.header.effective.clone(),
                 scope: model.header.scope.clone(),
                 catalogs: model.header.catalogs.clone(),
-                fingerprint: crate::published::fingerprint(model, graph),
+                short_fingerprint: fingerprint.chars().take(16).collect(),
+                fingerprint,
             },
             parties,
             services,
@@ -625,6 +655,8 @@ impl View {
             summary,
             summary_total,
             cloud_controls,
+            heat,
+            duty_origins,
             domains,
             exclusions,
             upstreams,
