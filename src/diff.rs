@@ -373,7 +373,14 @@ pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str
 
 fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
     let (a, b) = (&old.header, &new.header);
-    let fields: [(&'static str, Value, Value); 5] = [
+    let (x, y) = (&a.document, &b.document);
+    let history = |h: &[crate::analyze::model::HistoryEntry]| -> Value {
+        h.iter()
+            .map(|e| format!("{} ({}): {}", e.version, e.date, e.summary))
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let fields: [(&'static str, Value, Value); 12] = [
         ("title", a.title.clone().into(), b.title.clone().into()),
         (
             "version",
@@ -391,6 +398,33 @@ fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             a.catalogs.clone().into(),
             b.catalogs.clone().into(),
         ),
+        (
+            "agreement",
+            x.agreement.clone().into(),
+            y.agreement.clone().into(),
+        ),
+        ("owner", x.owner.clone().into(), y.owner.clone().into()),
+        (
+            "approver",
+            x.approver.clone().into(),
+            y.approver.clone().into(),
+        ),
+        (
+            "classification",
+            x.classification.clone().into(),
+            y.classification.clone().into(),
+        ),
+        (
+            "supersedes",
+            x.supersedes.clone().into(),
+            y.supersedes.clone().into(),
+        ),
+        (
+            "review-by",
+            x.review_by.clone().into(),
+            y.review_by.clone().into(),
+        ),
+        ("history", history(&x.history), history(&y.history)),
     ];
     for (field, from, to) in fields {
         if from != to {

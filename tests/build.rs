@@ -46,6 +46,7 @@ fn every_format_of_the_examples_is_reviewed() {
         "tests/fixtures/examples/name-errors.srm",
         "tests/fixtures/examples/one-accountable.srm",
         "tests/fixtures/examples/obligations-customer.srm",
+        "tests/fixtures/ok/document_control.srm",
         "matrices/nimbus-saas-and-db.srm",
     ]
     .iter()
@@ -148,6 +149,28 @@ fn the_fingerprint_follows_meaning_not_layout() {
             "domain ops \"Operations and backup\"",
         ),
     ];
+    // Each document-control field of the header is part of what the annex says.
+    let different: Vec<String> = different
+        .into_iter()
+        .chain(
+            [
+                "agreement \"MSA-1\"",
+                "owner \"Security office\"",
+                "approver \"CISO\"",
+                "classification \"Internal\"",
+                "supersedes \"0.9.0\"",
+                "review-by 2027-01-15",
+                "history \"0.9.0\" 2025-12-01 \"Draft\"",
+            ]
+            .iter()
+            .map(|field| {
+                base.replace(
+                    "  effective 2026-01-15\n",
+                    &format!("  effective 2026-01-15\n  {field}\n"),
+                )
+            }),
+        )
+        .collect();
     for variant in &different {
         assert_ne!(
             fingerprint_of(variant),
@@ -511,6 +534,7 @@ fn json_matches_the_shipped_schema() {
         "matrices/nimbus-saas-and-db.srm",
         "tests/fixtures/hostile/hostile.srm",
         "tests/fixtures/ok/baselines_and_inheritance.srm",
+        "tests/fixtures/ok/document_control.srm",
     ] {
         let compilation = common::compile(&root().join(input));
         let json: serde_json::Value =

@@ -741,3 +741,32 @@ fn a_baseline_duty_written_into_the_matrix_changes_its_origin() {
     };
     assert_ne!(fingerprint(&old), fingerprint(&new));
 }
+
+/// The document-control fields of the header are compared one by one.
+#[test]
+fn document_control_changes_show_in_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let before =
+        std::fs::read_to_string(root().join("tests/fixtures/ok/document_control.srm")).unwrap();
+    let after = before
+        .replace("\"Confidential\"", "\"Internal\"")
+        .replace("review-by      2027-03-01", "review-by      2027-09-01")
+        .replace(
+            "  history        \"2.1.0\"",
+            "  history        \"2.0.1\" 2026-02-01 \"Typo fixed\"\n  history        \"2.1.0\"",
+        );
+    let (old, new) = (dir.path().join("old.srm"), dir.path().join("new.srm"));
+    std::fs::write(&old, before).unwrap();
+    std::fs::write(&new, after).unwrap();
+    let changes = diff_of(&old, &new);
+    let fields: Vec<(&str, Option<&str>)> =
+        changes.changes.iter().map(|c| (c.kind, c.field)).collect();
+    assert_eq!(
+        fields,
+        [
+            ("metadata", Some("classification")),
+            ("metadata", Some("review-by")),
+            ("metadata", Some("history")),
+        ]
+    );
+}

@@ -56,6 +56,8 @@ pub struct MatrixView {
     pub fingerprint: String,
     /// Its first 16 digits, for the running footer of each printed page.
     pub short_fingerprint: String,
+    #[serde(flatten)]
+    pub document: crate::analyze::model::DocumentControl,
 }
 
 #[derive(Debug, Serialize)]
@@ -647,6 +649,7 @@ impl View {
                 catalogs: model.header.catalogs.clone(),
                 short_fingerprint: fingerprint.chars().take(16).collect(),
                 fingerprint,
+                document: model.header.document.clone(),
             },
             parties,
             services,
