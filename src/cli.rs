@@ -138,6 +138,9 @@ struct BuildArgs {
     /// only those duties (the customer responsibility matrix to hand one party)
     #[arg(long, value_name = "ID")]
     party: Option<String>,
+    /// With `--format dot`: every duty and party, not the services → domains overview
+    #[arg(long)]
+    detail: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -401,7 +404,13 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn build(args: BuildArgs) -> ExitCode {
+fn build(mut args: BuildArgs) -> ExitCode {
+    if args.detail {
+        if args.format != Format::Dot {
+            return fail("--detail goes with --format dot");
+        }
+        args.format = Format::DotDetail;
+    }
     let output = args
         .output
         .filter(|path| path.as_os_str() != crate::files::STDIO);

@@ -9,13 +9,14 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use srmc::render::{render, Format};
 
-const FORMATS: [(Format, &str); 6] = [
+const FORMATS: [(Format, &str); 7] = [
     (Format::Markdown, "md"),
     (Format::Html, "html"),
     (Format::RaciMarkdown, "raci.md"),
     (Format::RaciCsv, "csv"),
     (Format::Json, "json"),
     (Format::Dot, "dot"),
+    (Format::DotDetail, "detail.dot"),
 ];
 
 fn root() -> &'static Path {

@@ -465,33 +465,34 @@ fn heat_rows(view: &View) -> Vec<HeatRow<'_>> {
         .map(|(summary, cells)| HeatRow {
             title: &summary.title,
             anchor: &summary.anchor,
-            cells: cells
-                .iter()
-                .map(|counts| {
-                    let parts: Vec<String> = Ownership::ALL
-                        .iter()
-                        .zip(counts)
-                        .filter(|(_, &n)| n > 0)
-                        .map(|(word, n)| match word {
-                            Ownership::Conflict | Ownership::Unowned => {
-                                format!("⚠ {n} {}", abbreviation(*word))
-                            }
-                            _ => format!("{n} {}", abbreviation(*word)),
-                        })
-                        .collect();
-                    if parts.is_empty() {
-                        "—".to_owned()
-                    } else {
-                        parts.join(" · ")
-                    }
-                })
-                .collect(),
+            cells: cells.iter().map(|counts| mix(counts)).collect(),
         })
         .collect()
 }
 
+/// Pairs per ownership word as a short text: "12 shared · 2 CSP", the gaps marked ⚠, "—" for
+/// none.
+pub(super) fn mix(counts: &[usize]) -> String {
+    let parts: Vec<String> = Ownership::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(word, n)| match word {
+            Ownership::Conflict | Ownership::Unowned => {
+                format!("⚠ {n} {}", abbreviation(*word))
+            }
+            _ => format!("{n} {}", abbreviation(*word)),
+        })
+        .collect();
+    if parts.is_empty() {
+        "—".to_owned()
+    } else {
+        parts.join(" · ")
+    }
+}
+
 /// The fill of each ownership word in the pictures: the annex's palette, with the two gaps loud.
-fn colour(word: Ownership) -> &'static str {
+pub(super) fn colour(word: Ownership) -> &'static str {
     match word {
         Ownership::Excluded => "#d9dde3",
         Ownership::Conflict => "#d62828",

@@ -27,6 +27,8 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    /// `dot --detail`: every duty and party (not a `--format` name of its own).
+    DotDetail,
 }
 
 impl Format {
@@ -48,7 +50,7 @@ impl Format {
             Format::RaciMarkdown => "raci-markdown",
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
-            Format::Dot => "dot",
+            Format::Dot | Format::DotDetail => "dot",
         }
     }
 }
@@ -137,6 +139,75 @@ impl<'a> RaciView<'a> {
             matrix: &view.matrix,
             parties: &view.parties,
             services,
+        }
+    }
+}
+
+/// The overview graph of `dot`: services → domains, an edge per service and domain.
+#[derive(Serialize)]
+struct OverviewGraph<'a> {
+    matrix: &'a MatrixView,
+    services: &'a [view::ServiceView],
+    domains: Vec<&'a view::DomainSummary>,
+    edges: Vec<GraphEdge<'a>>,
+}
+
+#[derive(Serialize)]
+struct GraphEdge<'a> {
+    service: &'a str,
+    domain: &'a str,
+    label: String,
+    /// 1 to 6, in proportion to the pairs of the edge against the largest edge.
+    penwidth: String,
+    colour: &'static str,
+    gap: bool,
+}
+
+impl<'a> OverviewGraph<'a> {
+    fn new(view: &'a View) -> Self {
+        use crate::graph::Ownership;
+        let largest = view
+            .heat
+            .iter()
+            .flatten()
+            .map(|counts| counts.iter().sum::<usize>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let gaps = [Ownership::Conflict, Ownership::Unowned]
+            .map(|w| Ownership::ALL.iter().position(|o| *o == w).unwrap_or(0));
+        let mut edges = Vec::new();
+        for (summary, cells) in view.summary.iter().zip(&view.heat) {
+            for (service, counts) in view.services.iter().zip(cells) {
+                let pairs: usize = counts.iter().sum();
+                if pairs == 0 {
+                    continue;
+                }
+                let gap = gaps.iter().any(|&g| counts[g] > 0);
+                let dominant = (0..counts.len()).max_by_key(|&w| counts[w]).unwrap_or(0);
+                edges.push(GraphEdge {
+                    service: &service.id,
+                    domain: &summary.id,
+                    label: annex::mix(counts),
+                    penwidth: format!("{:.1}", 1.0 + 5.0 * pairs as f64 / largest as f64),
+                    colour: if gap {
+                        "#c0392b"
+                    } else {
+                        annex::colour(Ownership::ALL[dominant])
+                    },
+                    gap,
+                });
+            }
+        }
+        OverviewGraph {
+            matrix: &view.matrix,
+            services: &view.services,
+            domains: view
+                .summary
+                .iter()
+                .filter(|s| s.counts.iter().any(|&n| n > 0))
+                .collect(),
+            edges,
         }
     }
 }
@@ -271,7 +342,11 @@ pub fn render_part_to(
         )?,
         Format::RaciCsv => csv::write(&view, out)?,
         Format::RaciMarkdown => template("raci.md.hbs", raci(&view))?,
-        Format::Dot => template("graph.dot.hbs", raci(&view))?,
+        Format::Dot => template(
+            "graph.dot.hbs",
+            serde_json::to_value(OverviewGraph::new(&view)),
+        )?,
+        Format::DotDetail => template("graph-detail.dot.hbs", raci(&view))?,
         Format::Markdown | Format::Html => unreachable!("the annex is written above"),
     }
     Ok(fingerprint)

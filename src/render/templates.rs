@@ -31,6 +31,7 @@ pub const BUILTIN: &[Template] = builtin!(
     "annex-end.html.hbs",
     "raci.md.hbs",
     "graph.dot.hbs",
+    "graph-detail.dot.hbs",
     "diff.md.hbs",
     "diff.html.hbs",
     "_style.css.hbs",
