@@ -36,7 +36,6 @@ pub const BUILTIN: &[Template] = builtin!(
     "diff.html.hbs",
     "_style.css.hbs",
     "_duty-table.md.hbs",
-    "_duty-table.html.hbs",
 );
 
 /// How a template's `{{value}}` is escaped.
