@@ -713,3 +713,70 @@ control A.1, A-1, a-1, A-1-2 {
         assert!(unique.contains(&target.to_owned()), "#{target} in {ids:?}");
     }
 }
+
+/// Partials that call each other would overflow handlebars' stack: refused with their names
+/// before anything is rendered.
+#[test]
+fn template_partial_cycles_and_huge_templates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("_duty-table.md.hbs"), "{{> style.css}}").unwrap();
+    std::fs::write(
+        dir.path().join("_style.css.hbs"),
+        "{{#> duty-table.md}}{{/duty-table.md}}",
+    )
+    .unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "partials call each other in a cycle: duty-table.md → style.css → duty-table.md",
+        ));
+    let big = tempfile::tempdir().unwrap();
+    std::fs::write(big.path().join("annex.md.hbs"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(big.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "more than the limit of 1048576 bytes",
+        ));
+}
+
+/// An output over `--max-output-bytes` is refused, and nothing is left at the `-o` path.
+#[test]
+fn an_output_over_the_limit_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("annex.html");
+    let nimbus = root().join("matrices/nimbus-saas-and-db.srm");
+    srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "html", "--max-output-bytes", "50000", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the output would be larger than 50000 bytes (raise the limit with --max-output-bytes)",
+        ));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a temporary file is left"
+    );
+    srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "markdown", "--max-output-bytes", "50000"])
+        .assert()
+        .code(2)
+        .stdout("");
+}

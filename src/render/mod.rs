@@ -79,6 +79,9 @@ struct RaciService<'a> {
     id: &'a str,
     name: &'a str,
     model_label: &'a str,
+    /// The parties holding a letter in one of the service's duties: the table's columns (a
+    /// column per party of the matrix would grow the output as parties × pairs).
+    columns: Vec<&'a PartyView>,
     rows: Vec<RaciRow<'a>>,
 }
 
@@ -99,6 +102,7 @@ impl<'a> RaciView<'a> {
                 id: &s.id,
                 name: &s.name,
                 model_label: s.model_label,
+                columns: Vec::new(),
                 rows: Vec::new(),
             })
             .collect();
@@ -134,6 +138,15 @@ impl<'a> RaciView<'a> {
             } else {
                 rows.extend(pair.duties.iter().map(|d| row(Some(d))));
             }
+        }
+        for service in &mut services {
+            let used: Vec<usize> = (0..view.parties.len())
+                .filter(|&p| service.rows.iter().any(|r| !r.letters[p].is_empty()))
+                .collect();
+            for row in &mut service.rows {
+                row.letters = used.iter().map(|&p| row.letters[p]).collect();
+            }
+            service.columns = used.iter().map(|&p| &view.parties[p]).collect();
         }
         RaciView {
             matrix: &view.matrix,
