@@ -824,6 +824,26 @@ fn compare_duties(
     words: &mut WordDiffs,
     changes: &mut Vec<Change>,
 ) {
+    // The duties kept on both sides, in another order: the annex lists them in order.
+    let (old_ids, new_ids): (Vec<&str>, Vec<&str>) = (
+        old.iter().map(|d| d.id).collect(),
+        new.iter().map(|d| d.id).collect(),
+    );
+    let kept_old: Vec<&str> = old_ids
+        .iter()
+        .copied()
+        .filter(|id| new_ids.contains(id))
+        .collect();
+    let kept_new: Vec<&str> = new_ids
+        .iter()
+        .copied()
+        .filter(|id| old_ids.contains(id))
+        .collect();
+    if kept_old != kept_new {
+        changes.push(at(Change::new("reordered", Importance::Wording)
+            .field("duties")
+            .values(old_ids.clone(), new_ids.clone())));
+    }
     // A pair can hold one id twice (E205): the n-th duty with an id matches the n-th.
     let nth = |duties: &[DutyFacts], index: usize| {
         duties[..index]

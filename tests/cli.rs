@@ -848,3 +848,26 @@ fn dot_detail_draws_every_duty_and_goes_with_dot_only() {
         .code(2)
         .stderr(predicate::str::contains("--detail goes with --format dot"));
 }
+
+/// `explain` prints the matrix author's text to a terminal: a bidirectional control in a title
+/// shows as its code point, never reorders the line.
+#[test]
+fn explain_shows_control_characters_of_user_text_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok/minimal.srm"),
+    )
+    .unwrap()
+    .replace("Take daily backups", "Take daily \u{202e}backups");
+    let file = dir.path().join("m.srm");
+    std::fs::write(&file, text).unwrap();
+    let output = srmc()
+        .arg("explain")
+        .arg(&file)
+        .args(["--service", "store", "--control", "M-1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Take daily <U+202E>backups"), "{stdout}");
+    assert!(!stdout.contains('\u{202e}'), "{stdout}");
+}

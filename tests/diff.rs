@@ -770,3 +770,29 @@ fn document_control_changes_show_in_the_diff() {
         ]
     );
 }
+
+/// Two duties of a pair swapped: the annex lists them in the new order, so the diff says so.
+#[test]
+fn duties_in_another_order_are_a_reordering() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let request =
+        "  duty request \"Request the export before the contract ends\" { customer: R A }\n";
+    let deliver = "  duty deliver \"Deliver the export within 30 days\" { provider: R A }\n";
+    assert!(before.contains(&format!("{request}{deliver}")));
+    let after = before.replace(
+        &format!("{request}{deliver}"),
+        &format!("{deliver}{request}"),
+    );
+    let (old, new) = (dir.path().join("old.srm"), dir.path().join("new.srm"));
+    std::fs::write(&old, before).unwrap();
+    std::fs::write(&new, after).unwrap();
+    let changes = diff_of(&old, &new);
+    let kinds: Vec<(&str, Option<&str>)> =
+        changes.changes.iter().map(|c| (c.kind, c.field)).collect();
+    assert_eq!(kinds, [("reordered", Some("duties"))]);
+    assert_eq!(
+        changes.changes[0].to,
+        Some(serde_json::json!(["deliver", "request"]))
+    );
+}
