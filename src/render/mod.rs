@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod templates;
 pub mod view;
 
