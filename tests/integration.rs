@@ -10,6 +10,7 @@ mod diff;
 mod docs;
 mod markdown_inert;
 mod matrices;
+mod oscal;
 mod parsers;
 mod properties;
 mod resolution;

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
+pub mod oscal;
 pub mod sarif;
 pub mod templates;
 pub mod view;
@@ -27,17 +28,19 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    OscalSsp,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
         Format::RaciCsv,
         Format::Json,
         Format::Dot,
+        Format::OscalSsp,
     ];
 
     /// The name `--format` takes.
@@ -49,6 +52,7 @@ impl Format {
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
             Format::Dot => "dot",
+            Format::OscalSsp => "oscal-ssp",
         }
     }
 }
@@ -214,6 +218,18 @@ pub fn render_part_to(
                 })?,
         ),
     };
+    // The SSP reads the model itself: a view of a large matrix costs more than the whole SSP.
+    if format == Format::OscalSsp {
+        if party.is_some() {
+            return Err(RenderError::Rendering(
+                "an OSCAL SSP is of the whole matrix; --party does not apply to oscal-ssp"
+                    .to_owned(),
+            ));
+        }
+        let fingerprint = crate::published::fingerprint(model, graph);
+        oscal::write(compilation, &fingerprint, out)?;
+        return Ok(fingerprint);
+    }
     let view = View::build(
         model,
         graph,
@@ -252,6 +268,7 @@ pub fn render_part_to(
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
         Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
+        Format::OscalSsp => unreachable!("written above"),
     }
     Ok(fingerprint)
 }
