@@ -14,5 +14,6 @@ mod oscal;
 mod parsers;
 mod properties;
 mod resolution;
+mod sarif;
 mod snapshots;
 mod spec_examples;

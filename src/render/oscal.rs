@@ -521,10 +521,9 @@ pub fn write(
             back_matter: back_matter(&context, &evidence_order),
         },
     };
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, &document)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    // `out` is buffered already (a file) or memory (standard output).
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
 }
 
 fn pair_findings(

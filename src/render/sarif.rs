@@ -23,24 +23,21 @@ fn information_uri() -> &'static str {
         .unwrap_or("https://crates.io/crates/srmc")
 }
 
-/// The key of `partialFingerprints`: versioned, so that a change in what is hashed starts new
-/// alerts instead of matching old ones wrongly.
-const FINGERPRINT_KEY: &str = "srmcFinding/v1";
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Log<'a> {
+struct Log<R: Serialize> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<R: Serialize> {
     tool: Tool,
-    results: Vec<SarifResult<'a>>,
+    /// Made one by one as they are written: a log of 30,000 findings runs to 40 MB.
+    results: R,
     /// Our columns count characters, not UTF-16 units.
     column_kind: &'static str,
 }
@@ -94,9 +91,17 @@ struct SarifResult<'a> {
     locations: [Location; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
-    partial_fingerprints: HashMap<&'static str, String>,
+    partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Properties::is_empty")]
     properties: Properties<'a>,
+}
+
+/// The key is versioned, so that a change in what is hashed starts new alerts instead of
+/// matching old ones wrongly.
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "srmcFinding/v1")]
+    finding: String,
 }
 
 #[derive(Serialize)]
@@ -157,7 +162,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// The SARIF log of `diagnostics`, as `srmc check --format sarif` prints it.
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+pub fn render<'a>(diagnostics: &'a [Diagnostic], sources: &'a Sources) -> String {
     let rules = Code::ALL
         .iter()
         .map(|&code| Rule {
@@ -175,62 +180,52 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
         .enumerate()
         .map(|(index, &code)| (code, index))
         .collect();
-    let mut uris = ArtifactUris::default();
-    let results = diagnostics
-        .iter()
-        .map(|diagnostic| {
-            let location =
-                |uris: &mut ArtifactUris, span: Span, label: Option<&str>, id| Location {
-                    id,
-                    physical_location: PhysicalLocation {
-                        artifact_location: uris.of(sources, span),
-                        region: region(sources, span),
-                    },
-                    message: label.map(text),
-                };
-            let related_locations = diagnostic
-                .related
-                .iter()
-                .enumerate()
-                .map(|(index, related)| {
-                    location(
-                        &mut uris,
-                        related.span,
-                        Some(&related.text),
-                        Some(index + 1),
-                    )
-                })
-                .collect();
-            let mut message = diagnostic.full_message();
-            if let Some(help) = &diagnostic.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            let pair = diagnostic.pair.as_ref();
-            SarifResult {
-                rule_id: diagnostic.code.as_str(),
-                rule_index: rule_index[&diagnostic.code],
-                level: level(diagnostic.severity()),
-                message: text(message),
-                locations: [location(
-                    &mut uris,
-                    diagnostic.span,
-                    diagnostic.label.as_deref(),
-                    None,
-                )],
-                related_locations,
-                partial_fingerprints: HashMap::from([(
-                    FINGERPRINT_KEY,
-                    fingerprint(diagnostic, sources),
-                )]),
-                properties: Properties {
-                    service: pair.map(|p| p.service.as_str()),
-                    control: pair.map(|p| p.control.as_str()),
-                    duty: diagnostic.duty.as_deref(),
+    let uris: Vec<(String, Option<&'static str>)> = sources.iter().map(artifact_uri).collect();
+    let location = |span: Span, label: Option<&str>, id| {
+        let (uri, uri_base_id) = &uris[span.file.0 as usize];
+        Location {
+            id,
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri.clone(),
+                    uri_base_id: *uri_base_id,
                 },
-            }
-        })
-        .collect();
+                region: region(sources, span),
+            },
+            message: label.map(text),
+        }
+    };
+    let result = |diagnostic: &'a Diagnostic| {
+        let related_locations = diagnostic
+            .related
+            .iter()
+            .enumerate()
+            .map(|(index, related)| location(related.span, Some(&related.text), Some(index + 1)))
+            .collect();
+        let mut message = diagnostic.full_message();
+        if let Some(help) = &diagnostic.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let pair = diagnostic.pair.as_ref();
+        SarifResult {
+            rule_id: diagnostic.code.as_str(),
+            rule_index: rule_index[&diagnostic.code],
+            level: level(diagnostic.severity()),
+            message: text(message),
+            locations: [location(diagnostic.span, diagnostic.label.as_deref(), None)],
+            related_locations,
+            partial_fingerprints: Fingerprints {
+                finding: fingerprint(diagnostic, sources),
+            },
+            properties: Properties {
+                service: pair.map(|p| p.service.as_str()),
+                control: pair.map(|p| p.control.as_str()),
+                duty: diagnostic.duty.as_deref(),
+            },
+        }
+    };
+    let results = crate::published::Streamed(|| diagnostics.iter().map(result));
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -248,9 +243,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).expect("a SARIF log serializes");
-    text.push('\n');
-    text
+    // About 1 KB a result: made in place, the text is not copied as it grows.
+    let mut text = Vec::with_capacity(4096 + diagnostics.len() * 1280);
+    serde_json::to_writer_pretty(&mut text, &log).expect("a SARIF log serializes");
+    text.push(b'\n');
+    String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
 /// What identifies a finding across runs: its code and what it is about (service, control,
@@ -301,26 +298,9 @@ fn region(sources: &Sources, span: Span) -> Region {
     }
 }
 
-/// Each file's URI, worked out once: relative to the root of the Git work tree the file is in
-/// (what a code-scanning service resolves against its checkout), else the path as given.
-#[derive(Default)]
-struct ArtifactUris {
-    known: HashMap<u32, (String, Option<&'static str>)>,
-}
-
-impl ArtifactUris {
-    fn of(&mut self, sources: &Sources, span: Span) -> ArtifactLocation {
-        let (uri, uri_base_id) = self
-            .known
-            .entry(span.file.0)
-            .or_insert_with(|| artifact_uri(sources, span))
-            .clone();
-        ArtifactLocation { uri, uri_base_id }
-    }
-}
-
-fn artifact_uri(sources: &Sources, span: Span) -> (String, Option<&'static str>) {
-    let file = sources.get(span.file);
+/// A file's URI: relative to the root of the Git work tree the file is in (what a
+/// code-scanning service resolves against its checkout), else the path as given.
+fn artifact_uri(file: &crate::source::SourceFile) -> (String, Option<&'static str>) {
     if let Some(relative) = file.path.as_deref().and_then(in_work_tree) {
         return (relative_uri(&relative), Some("%SRCROOT%"));
     }
