@@ -114,6 +114,24 @@ fn render_json(bencher: Bencher, services: usize) {
 }
 
 #[divan::bench(args = SIZES)]
+fn render_oscal_ssp(bencher: Bencher, services: usize) {
+    bench_format(bencher, services, Format::OscalSsp);
+}
+
+/// `check --format sarif` of a matrix where no duty has an `R`: one W301 per duty.
+#[divan::bench(args = SIZES)]
+fn sarif(bencher: Bencher, services: usize) {
+    let path = matrix(services).with_extension("no-r.srm");
+    if !path.exists() {
+        let text = std::fs::read_to_string(matrix(services)).expect("read");
+        std::fs::write(&path, text.replace(": R A\n", ": A\n")).expect("write");
+    }
+    let compilation = srmc::compile(&path, Default::default()).expect("compiles");
+    assert!(compilation.warnings() >= services * 121 * 2);
+    bencher.bench(|| srmc::render::sarif::render(&compilation.diagnostics, &compilation.sources));
+}
+
+#[divan::bench(args = SIZES)]
 fn diff(bencher: Bencher, services: usize) {
     let old = compiled(services);
     let new = compiled(services);

@@ -65,8 +65,8 @@ enum Command {
 struct CheckArgs {
     /// The root `.srm` file; imports are read relative to it
     file: PathBuf,
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    format: CheckFormat,
+    #[arg(long, value_enum, default_value_t = CheckReport::Human)]
+    format: CheckReport,
     /// Exit 1 on warnings too
     #[arg(long)]
     deny_warnings: bool,
@@ -179,6 +179,15 @@ impl LimitArgs {
 enum CheckFormat {
     Human,
     Json,
+}
+
+/// `check`'s formats: [`CheckFormat`]'s, and SARIF for code-scanning services.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckReport {
+    Human,
+    Json,
+    /// SARIF 2.1.0
+    Sarif,
 }
 
 /// `--format` of `build`: the names of [`Format`], with clap's list of them in errors and help.
@@ -369,7 +378,7 @@ fn compile_until_exit(
 fn check(args: CheckArgs) -> ExitCode {
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
-        Err(error) if args.format == CheckFormat::Json => {
+        Err(error) if args.format == CheckReport::Json => {
             // The shape of a run that found nothing, so that a reader of the spec's keys finds
             // them, and the reason it could not run.
             #[derive(serde::Serialize)]
@@ -388,10 +397,11 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(error) => return fail(&error),
     };
     let output = match args.format {
-        CheckFormat::Json => {
+        CheckReport::Json => {
             diagnostics::render_json(&compilation.diagnostics, &compilation.sources)
         }
-        CheckFormat::Human => diagnostics::render_human(
+        CheckReport::Sarif => render::sarif::render(&compilation.diagnostics, &compilation.sources),
+        CheckReport::Human => diagnostics::render_human(
             &compilation.diagnostics,
             &compilation.sources,
             use_color(std::io::stdout().is_terminal()),

@@ -7,6 +7,8 @@ pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
+pub mod oscal;
+pub mod sarif;
 pub mod templates;
 pub mod view;
 
@@ -29,17 +31,19 @@ pub enum Format {
     Dot,
     /// `dot --detail`: every duty and party (not a `--format` name of its own).
     DotDetail,
+    OscalSsp,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
         Format::RaciCsv,
         Format::Json,
         Format::Dot,
+        Format::OscalSsp,
     ];
 
     /// The name `--format` takes.
@@ -51,6 +55,7 @@ impl Format {
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
             Format::Dot | Format::DotDetail => "dot",
+            Format::OscalSsp => "oscal-ssp",
         }
     }
 }
@@ -298,6 +303,18 @@ pub fn render_part_to(
                 })?,
         ),
     };
+    // The SSP reads the model itself: a view of a large matrix costs more than the whole SSP.
+    if format == Format::OscalSsp {
+        if party.is_some() {
+            return Err(RenderError::Rendering(
+                "an OSCAL SSP is of the whole matrix; --party does not apply to oscal-ssp"
+                    .to_owned(),
+            ));
+        }
+        let fingerprint = crate::published::fingerprint(model, graph);
+        oscal::write(compilation, &fingerprint, out)?;
+        return Ok(fingerprint);
+    }
     if let Some(kind) = match format {
         Format::Html => Some(annex::Kind::Html),
         Format::Markdown => Some(annex::Kind::Markdown),
@@ -360,7 +377,9 @@ pub fn render_part_to(
             serde_json::to_value(OverviewGraph::new(&view)),
         )?,
         Format::DotDetail => template("graph-detail.dot.hbs", raci(&view))?,
-        Format::Markdown | Format::Html => unreachable!("the annex is written above"),
+        Format::Markdown | Format::Html | Format::OscalSsp => {
+            unreachable!("written above")
+        }
     }
     Ok(fingerprint)
 }
