@@ -59,6 +59,8 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (`srmc man > srmc.1`)
     Man,
+    /// Write a starting matrix that checks clean (asks on a terminal for what flags leave out)
+    Init(crate::init::InitArgs),
 }
 
 #[derive(Args, Debug)]
@@ -264,6 +266,7 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "srmc", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
+        Command::Init(args) => crate::init::run(args),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

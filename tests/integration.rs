@@ -8,6 +8,7 @@ mod build;
 mod cli;
 mod diff;
 mod docs;
+mod init;
 mod markdown_inert;
 mod matrices;
 mod parsers;
