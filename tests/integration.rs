@@ -9,6 +9,7 @@ mod cli;
 mod diff;
 mod docs;
 mod init;
+mod lsp;
 mod markdown_inert;
 mod matrices;
 mod parsers;

@@ -25,7 +25,7 @@ use values::Values;
 
 /// The keywords that begin a top-level item: what the descent parser dispatches on and where
 /// error recovery starts again. (The grammar's `item` rule lists the same.)
-const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "matrix", "import", "party", "team", "service", "catalog", "control", "exclude", "baseline",
     "inherit", "upstream",
 ];
