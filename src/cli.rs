@@ -71,6 +71,8 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = crate::lsp::MAX_FILE_BYTES)]
         max_file_bytes: u64,
     },
+    /// Preview the HTML annex on 127.0.0.1, rendered again and reloaded on every change
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -277,6 +279,7 @@ pub fn main() -> ExitCode {
             print(&String::from_utf8_lossy(&out))
         }
         Command::Init(args) => crate::init::run(args),
+        Command::Serve(args) => crate::serve::run(args),
         Command::Lsp {
             stdio: _,
             max_file_bytes,

@@ -20,6 +20,7 @@ pub mod init;
 pub mod lsp;
 pub mod published;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod synthetic;

@@ -15,5 +15,6 @@ mod matrices;
 mod parsers;
 mod properties;
 mod resolution;
+mod serve;
 mod snapshots;
 mod spec_examples;
