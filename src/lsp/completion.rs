@@ -8,15 +8,6 @@ use crate::syntax::lexical::unclosed_brace;
 
 /// The statements each block takes, as the grammar lists them.
 const MATRIX_FIELDS: [&str; 4] = ["version", "effective", "catalog", "scope"];
-const SERVICE_FIELDS: [&str; 7] = [
-    "model",
-    "provider",
-    "customer",
-    "region",
-    "use",
-    "runs-on",
-    "subservice",
-];
 const CATALOG_ITEMS: [&str; 2] = ["domain", "control"];
 const BLOCK_ITEMS: [&str; 2] = ["duty", "note"];
 const DUTY_ITEMS: [&str; 2] = ["evidence", "note"];
@@ -77,7 +68,7 @@ pub fn complete(text: &str, offset: usize, model: Option<&Model>) -> Vec<Complet
             _ => Vec::new(),
         },
         Some("service") => match first {
-            "" => keywords(&SERVICE_FIELDS),
+            "" => keywords(&crate::syntax::SERVICE_FIELDS),
             "model" => keywords(&MODELS),
             "provider" => parties(model, Some(PartyKind::Provider)),
             "customer" => parties(model, Some(PartyKind::Customer)),
@@ -169,46 +160,30 @@ fn services(model: Option<&Model>) -> Vec<CompletionItem> {
 }
 
 fn baselines(model: Option<&Model>) -> Vec<CompletionItem> {
-    let mut out: Vec<CompletionItem> = crate::catalog::BASELINES
+    let builtin = crate::catalog::BASELINES
         .iter()
-        .map(|builtin| {
-            item(
-                builtin.id,
-                CompletionItemKind::CLASS,
-                Some("built-in baseline"),
-            )
-        })
-        .collect();
-    for baseline in model.iter().flat_map(|model| &model.baselines) {
-        if !out.iter().any(|known| known.label == baseline.id) {
-            out.push(item(
-                &baseline.id,
-                CompletionItemKind::CLASS,
-                Some(&baseline.title),
-            ));
-        }
-    }
-    out
+        .map(|b| (b.id, "built-in baseline"));
+    let declared = model.into_iter().flat_map(|model| &model.baselines);
+    builtin_and_declared(builtin, declared.map(|b| (b.id.as_str(), b.title.as_str())))
 }
 
 fn catalogs(model: Option<&Model>) -> Vec<CompletionItem> {
-    let mut out: Vec<CompletionItem> = crate::catalog::BUILTIN
+    let builtin = crate::catalog::BUILTIN
         .iter()
-        .map(|builtin| {
-            item(
-                builtin.id,
-                CompletionItemKind::CLASS,
-                Some("built-in catalog"),
-            )
-        })
-        .collect();
-    for catalog in model.iter().flat_map(|model| &model.catalogs) {
-        if !out.iter().any(|known| known.label == catalog.id) {
-            out.push(item(
-                &catalog.id,
-                CompletionItemKind::CLASS,
-                Some(&catalog.title),
-            ));
+        .map(|c| (c.id, "built-in catalog"));
+    let declared = model.into_iter().flat_map(|model| &model.catalogs);
+    builtin_and_declared(builtin, declared.map(|c| (c.id.as_str(), c.title.as_str())))
+}
+
+/// The built-in ones, then those the matrix declares that are not built in: (id, detail).
+fn builtin_and_declared<'a>(
+    builtin: impl Iterator<Item = (&'a str, &'a str)>,
+    declared: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<CompletionItem> {
+    let mut out: Vec<CompletionItem> = Vec::new();
+    for (id, detail) in builtin.chain(declared) {
+        if !out.iter().any(|known| known.label == id) {
+            out.push(item(id, CompletionItemKind::CLASS, Some(detail)));
         }
     }
     out

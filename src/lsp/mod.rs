@@ -25,13 +25,16 @@ use lsp_types::{
 
 use crate::analyze::Limits;
 use diagnostics::Analysis;
-use documents::{Documents, Encoding, Lines};
+pub use documents::Encoding;
+use documents::{Documents, Lines};
 
 /// Set in the environment, makes the request `srmc/panic` panic: how the tests show that a
 /// failing request does not take the server down.
 const PANIC_HOOK: &str = "SRMC_LSP_TEST_PANIC";
 
-struct Server {
+/// The server's state between messages: what is open and what it compiled to. Public so that
+/// benches drive it without pipes.
+pub struct Session {
     documents: Documents,
     analyses: Vec<Analysis>,
     /// What each address was last sent, to send only what changed.
@@ -100,13 +103,7 @@ fn serve(connection: &Connection, limits: Limits) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    let mut server = Server {
-        documents: Documents::default(),
-        analyses: Vec::new(),
-        published: HashMap::new(),
-        encoding,
-        limits,
-    };
+    let mut server = Session::new(encoding, limits);
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
@@ -166,10 +163,20 @@ fn respond<R: request::Request>(
     }
 }
 
-impl Server {
+impl Session {
+    pub fn new(encoding: Encoding, limits: Limits) -> Self {
+        Session {
+            documents: Documents::default(),
+            analyses: Vec::new(),
+            published: HashMap::new(),
+            encoding,
+            limits,
+        }
+    }
+
     /// The answer to a request; a handler that panics is answered with an error and the server
     /// goes on with the next message.
-    fn answer(&self, request: Request) -> Response {
+    pub fn answer(&self, request: Request) -> Response {
         let id = request.id.clone();
         std::panic::catch_unwind(AssertUnwindSafe(|| self.route(request))).unwrap_or_else(|_| {
             Response::new_err(
@@ -309,7 +316,7 @@ impl Server {
     }
 
     /// Takes in a change to the open files and returns the diagnostics that changed.
-    fn notified(&mut self, notification: Notification) -> Vec<Message> {
+    pub fn notified(&mut self, notification: Notification) -> Vec<Message> {
         match notification.method.as_str() {
             notification::DidOpenTextDocument::METHOD => {
                 let Ok(params) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(

@@ -30,6 +30,17 @@ pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "inherit", "upstream",
 ];
 
+/// The statements of a service block, in the grammar's order (`service_field`).
+pub(crate) const SERVICE_FIELDS: [&str; 7] = [
+    "model",
+    "provider",
+    "customer",
+    "region",
+    "use",
+    "runs-on",
+    "subservice",
+];
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/srm.pest"]
 struct SrmParser;
