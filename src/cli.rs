@@ -59,6 +59,20 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (`srmc man > srmc.1`)
     Man,
+    /// Write a starting matrix that checks clean (asks on a terminal for what flags leave out)
+    Init(crate::init::InitArgs),
+    /// Run the language server on standard input and output (for editors)
+    Lsp {
+        /// Accepted for editors that pass it; standard input and output is the only transport
+        #[arg(long)]
+        stdio: bool,
+        /// Largest file, in bytes: smaller than the other commands', since every keystroke
+        /// compiles the file again (a paste past it is one diagnostic)
+        #[arg(long, value_name = "BYTES", default_value_t = crate::lsp::MAX_FILE_BYTES)]
+        max_file_bytes: u64,
+    },
+    /// Preview the HTML annex on 127.0.0.1, rendered again and reloaded on every change
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -280,6 +294,15 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "srmc", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
+        Command::Init(args) => crate::init::run(args),
+        Command::Serve(args) => crate::serve::run(args),
+        Command::Lsp {
+            stdio: _,
+            max_file_bytes,
+        } => crate::lsp::run(Limits {
+            max_file_bytes,
+            ..Limits::default()
+        }),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -450,15 +450,7 @@ impl<'t> Descent<'t, '_> {
     }
 
     fn service(&mut self, start: usize) -> Option<Service> {
-        const FIELDS: [&str; 7] = [
-            "model",
-            "provider",
-            "customer",
-            "region",
-            "use",
-            "runs-on",
-            "subservice",
-        ];
+        const FIELDS: [&str; 7] = super::SERVICE_FIELDS;
         let id = self.ident()?;
         let name = self.string()?;
         let fields = self.block(|p| {

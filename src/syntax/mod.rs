@@ -25,9 +25,20 @@ use values::Values;
 
 /// The keywords that begin a top-level item: what the descent parser dispatches on and where
 /// error recovery starts again. (The grammar's `item` rule lists the same.)
-const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "matrix", "import", "party", "team", "service", "catalog", "control", "exclude", "baseline",
     "inherit", "upstream",
+];
+
+/// The statements of a service block, in the grammar's order (`service_field`).
+pub(crate) const SERVICE_FIELDS: [&str; 7] = [
+    "model",
+    "provider",
+    "customer",
+    "region",
+    "use",
+    "runs-on",
+    "subservice",
 ];
 
 #[derive(pest_derive::Parser)]
