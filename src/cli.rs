@@ -138,6 +138,12 @@ struct BuildArgs {
     /// only those duties (the customer responsibility matrix to hand one party)
     #[arg(long, value_name = "ID")]
     party: Option<String>,
+    /// With `--format dot`: every duty and party, not the services → domains overview
+    #[arg(long)]
+    detail: bool,
+    /// Largest output, in bytes: a larger rendering is refused and nothing is written
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    max_output_bytes: u64,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -206,11 +212,12 @@ fn fail(message: &str) -> ExitCode {
 }
 
 fn print(text: &str) -> ExitCode {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`srmc check … | head`) is not an error worth a message.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -411,7 +418,13 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn build(args: BuildArgs) -> ExitCode {
+fn build(mut args: BuildArgs) -> ExitCode {
+    if args.detail {
+        if args.format != Format::Dot {
+            return fail("--detail goes with --format dot");
+        }
+        args.format = Format::DotDetail;
+    }
     let output = args
         .output
         .filter(|path| path.as_os_str() != crate::files::STDIO);
@@ -451,17 +464,21 @@ fn build(args: BuildArgs) -> ExitCode {
     report(true);
     let templates = args.templates.as_deref();
     let party = args.party.as_deref();
+    let render = |out: &mut dyn std::io::Write| {
+        let mut bounded = crate::files::Bounded::new(out, args.max_output_bytes);
+        render::render_part_to(compilation, args.format, templates, party, &mut bounded)
+    };
     let Some(path) = output else {
         // Standard output gets the document whole or not at all: a broken template override
-        // fails before anything is printed.
-        return match render::render_document(compilation, args.format, templates, party) {
-            Ok(document) => print(&document.text),
-            Err(error) => fail(&error),
+        // or an output over the limit fails before anything is printed.
+        let mut text = Vec::new();
+        return match render(&mut text) {
+            Ok(_) => print_bytes(&text),
+            Err(render::RenderError::Write(error)) => fail(&error.to_string()),
+            Err(error) => fail(&error.to_string()),
         };
     };
-    let written = crate::files::write_with(&path, |out| {
-        render::render_part_to(compilation, args.format, templates, party, out)
-    });
+    let written = crate::files::write_with(&path, render);
     match written {
         Ok(fingerprint) => {
             eprintln!("wrote {} (fingerprint {fingerprint})", path.display());

@@ -371,7 +371,7 @@ proptest! {
         if compilation.errors() > 0 {
             expected.push((2, "⚠ Gaps and conflicts: this matrix is not ready to sign".into()));
         }
-        for heading in ["Parties", "Services", "Ownership summary", "Responsibilities"] {
+        for heading in ["Contents", "Parties", "Services", "Ownership summary", "Responsibilities"] {
             expected.push((2, heading.into()));
         }
         expected.extend([

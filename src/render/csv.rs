@@ -1,7 +1,8 @@
 //! `build --format raci-csv`: one row per service × control × duty (a pair without duties gets
 //! one row, so that nothing in scope is missing), then one per obligation an upstream puts on us
 //! (`UPSTREAM.SERVICE`, ownership `obligation taken` or `obligation open`, our take-up's
-//! letters); RFC 4180, safe to open in a spreadsheet.
+//! letters); the last column says where each duty comes from (`matrix`, `baseline ID`,
+//! `inherited SERVICE`, `upstream`); RFC 4180, safe to open in a spreadsheet.
 
 use super::markdown::{csv_safe, to_plain};
 use super::view::View;
@@ -27,7 +28,11 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
     .collect();
     // Party ids could equal a fixed column name (`note`): the suffix keeps headers unique.
     header.extend(view.parties.iter().map(|p| format!("{} (RACI)", p.id)));
-    header.extend(["note".to_owned(), "evidence".to_owned()]);
+    header.extend([
+        "note".to_owned(),
+        "evidence".to_owned(),
+        "origin".to_owned(),
+    ]);
     write_row(&mut writer, &header)?;
 
     for (service, domain, control, pair) in view.pairs_in_order() {
@@ -44,7 +49,7 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
             row.extend([String::new(), String::new(), pair.ownership.word.to_owned()]);
             row.extend(view.parties.iter().map(|_| String::new()));
             let note = pair.exclusion.clone().unwrap_or_default();
-            row.extend([note, String::new()]);
+            row.extend([note, String::new(), String::new()]);
             write_row(&mut writer, &row)?;
             continue;
         }
@@ -62,7 +67,11 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
                 .map(|n| n.plain.clone())
                 .chain(pair_notes.iter().map(|n| (*n).to_owned()))
                 .collect();
-            row.extend([notes.join(" "), duty.evidence.join("; ")]);
+            let origin = match duty.origin.kind {
+                "matrix" => "matrix".to_owned(),
+                kind => format!("{kind} {}", duty.origin.from),
+            };
+            row.extend([notes.join(" "), duty.evidence.join("; "), origin]);
             write_row(&mut writer, &row)?;
         }
     }
@@ -84,7 +93,11 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
                 .to_owned(),
             ];
             row.extend(obligation.letters_by_party.iter().cloned());
-            row.extend([String::new(), obligation.evidence.join("; ")]);
+            row.extend([
+                String::new(),
+                obligation.evidence.join("; "),
+                "upstream".to_owned(),
+            ]);
             write_row(&mut writer, &row)?;
         }
     }

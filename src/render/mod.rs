@@ -1,6 +1,7 @@
 //! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
 //! document formats go through the handlebars templates of `output-templates/`.
 
+pub mod annex;
 pub mod csv;
 pub mod diff;
 pub mod explain;
@@ -28,6 +29,8 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    /// `dot --detail`: every duty and party (not a `--format` name of its own).
+    DotDetail,
     OscalSsp,
 }
 
@@ -51,7 +54,7 @@ impl Format {
             Format::RaciMarkdown => "raci-markdown",
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
-            Format::Dot => "dot",
+            Format::Dot | Format::DotDetail => "dot",
             Format::OscalSsp => "oscal-ssp",
         }
     }
@@ -81,6 +84,9 @@ struct RaciService<'a> {
     id: &'a str,
     name: &'a str,
     model_label: &'a str,
+    /// The parties holding a letter in one of the service's duties: the table's columns (a
+    /// column per party of the matrix would grow the output as parties × pairs).
+    columns: Vec<&'a PartyView>,
     rows: Vec<RaciRow<'a>>,
 }
 
@@ -101,6 +107,7 @@ impl<'a> RaciView<'a> {
                 id: &s.id,
                 name: &s.name,
                 model_label: s.model_label,
+                columns: Vec::new(),
                 rows: Vec::new(),
             })
             .collect();
@@ -137,10 +144,88 @@ impl<'a> RaciView<'a> {
                 rows.extend(pair.duties.iter().map(|d| row(Some(d))));
             }
         }
+        for service in &mut services {
+            let used: Vec<usize> = (0..view.parties.len())
+                .filter(|&p| service.rows.iter().any(|r| !r.letters[p].is_empty()))
+                .collect();
+            for row in &mut service.rows {
+                row.letters = used.iter().map(|&p| row.letters[p]).collect();
+            }
+            service.columns = used.iter().map(|&p| &view.parties[p]).collect();
+        }
         RaciView {
             matrix: &view.matrix,
             parties: &view.parties,
             services,
+        }
+    }
+}
+
+/// The overview graph of `dot`: services → domains, an edge per service and domain.
+#[derive(Serialize)]
+struct OverviewGraph<'a> {
+    matrix: &'a MatrixView,
+    services: &'a [view::ServiceView],
+    domains: Vec<&'a view::DomainSummary>,
+    edges: Vec<GraphEdge<'a>>,
+}
+
+#[derive(Serialize)]
+struct GraphEdge<'a> {
+    service: &'a str,
+    domain: &'a str,
+    label: String,
+    /// 1 to 6, in proportion to the pairs of the edge against the largest edge.
+    penwidth: String,
+    colour: &'static str,
+    gap: bool,
+}
+
+impl<'a> OverviewGraph<'a> {
+    fn new(view: &'a View) -> Self {
+        use crate::graph::Ownership;
+        let largest = view
+            .heat
+            .iter()
+            .flatten()
+            .map(|counts| counts.iter().sum::<usize>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let gaps = [Ownership::Conflict, Ownership::Unowned]
+            .map(|w| Ownership::ALL.iter().position(|o| *o == w).unwrap_or(0));
+        let mut edges = Vec::new();
+        for (summary, cells) in view.summary.iter().zip(&view.heat) {
+            for (service, counts) in view.services.iter().zip(cells) {
+                let pairs: usize = counts.iter().sum();
+                if pairs == 0 {
+                    continue;
+                }
+                let gap = gaps.iter().any(|&g| counts[g] > 0);
+                let dominant = (0..counts.len()).max_by_key(|&w| counts[w]).unwrap_or(0);
+                edges.push(GraphEdge {
+                    service: &service.id,
+                    domain: &summary.id,
+                    label: annex::mix(counts),
+                    penwidth: format!("{:.1}", 1.0 + 5.0 * pairs as f64 / largest as f64),
+                    colour: if gap {
+                        "#c0392b"
+                    } else {
+                        annex::colour(Ownership::ALL[dominant])
+                    },
+                    gap,
+                });
+            }
+        }
+        OverviewGraph {
+            matrix: &view.matrix,
+            services: &view.services,
+            domains: view
+                .summary
+                .iter()
+                .filter(|s| s.counts.iter().any(|&n| n > 0))
+                .collect(),
+            edges,
         }
     }
 }
@@ -230,6 +315,28 @@ pub fn render_part_to(
         oscal::write(compilation, &fingerprint, out)?;
         return Ok(fingerprint);
     }
+    if let Some(kind) = match format {
+        Format::Html => Some(annex::Kind::Html),
+        Format::Markdown => Some(annex::Kind::Markdown),
+        _ => None,
+    } {
+        let (view, maker) = View::outline(
+            model,
+            graph,
+            &compilation.diagnostics,
+            &compilation.sources,
+            extract,
+        );
+        let fingerprint = view.matrix.fingerprint.clone();
+        let escape = match kind {
+            annex::Kind::Html => Escape::Html,
+            annex::Kind::Markdown => Escape::None,
+        };
+        let registry =
+            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+        annex::write(view, maker, kind, &registry, out)?;
+        return Ok(fingerprint);
+    }
     let view = View::build(
         model,
         graph,
@@ -238,9 +345,9 @@ pub fn render_part_to(
         extract,
     );
     let fingerprint = view.matrix.fingerprint.clone();
-    let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
+    let mut template = |name: &str, data: serde_json::Result<serde_json::Value>| {
         let registry =
-            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+            templates::registry(Escape::None, templates_dir).map_err(RenderError::Rendering)?;
         let failed = |error: &dyn std::fmt::Display| {
             RenderError::Rendering(format!("template `{name}`: {error}"))
         };
@@ -264,11 +371,14 @@ pub fn render_part_to(
             out,
         )?,
         Format::RaciCsv => csv::write(&view, out)?,
-        Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
-        Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
-        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
-        Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
-        Format::OscalSsp => unreachable!("written above"),
+        Format::RaciMarkdown => template("raci.md.hbs", raci(&view))?,
+        Format::Dot => template(
+            "graph.dot.hbs",
+            serde_json::to_value(OverviewGraph::new(&view)),
+        )?,
+        Format::DotDetail => template("graph-detail.dot.hbs", raci(&view))?,
+        Format::Markdown | Format::Html => unreachable!("the annex is written above"),
+        Format::OscalSsp => unreachable!("the SSP is written above"),
     }
     Ok(fingerprint)
 }

@@ -412,12 +412,34 @@ impl<'t> Descent<'t, '_> {
     fn matrix(&mut self, start: usize) -> Option<MatrixHeader> {
         let title = self.string()?;
         let fields = self.block(|p| {
-            let (keyword, _) = p.one_of(&["version", "effective", "catalog", "scope"])?;
+            let (keyword, _) = p.one_of(&[
+                "version",
+                "effective",
+                "catalog",
+                "scope",
+                "agreement",
+                "owner",
+                "approver",
+                "classification",
+                "supersedes",
+                "review-by",
+                "history",
+            ])?;
+            let document = DocumentField::ALL
+                .into_iter()
+                .find(|field| field.keyword() == keyword);
             Some(match keyword {
                 "version" => MatrixField::Version(p.string()?),
                 "effective" => MatrixField::Effective(p.date()?),
                 "catalog" => MatrixField::Catalogs(p.names()?),
-                _ => MatrixField::Scope(p.string()?),
+                "scope" => MatrixField::Scope(p.string()?),
+                "review-by" => MatrixField::ReviewBy(p.date()?),
+                "history" => MatrixField::History {
+                    version: p.string()?,
+                    date: p.date()?,
+                    summary: p.string()?,
+                },
+                _ => MatrixField::Document(document?, p.string()?),
             })
         })?;
         Some(MatrixHeader {

@@ -162,7 +162,9 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(
             diagnostics[0].message,
-            "expected `version`, `effective`, `catalog`, `scope` or `}`, found `verison`"
+            "expected `version`, `effective`, `catalog`, `scope`, `agreement`, `owner`, \
+             `approver`, `classification`, `supersedes`, `review-by`, `history` or `}`, found \
+             `verison`"
         );
     }
 }

@@ -176,6 +176,11 @@ pub fn assert_parsers_agree(text: &str, what: &str) {
 pub fn volatile() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"\b[0-9a-f]{64}\b", "[fingerprint]"),
+        // The printed pages' footer shows the first 16 digits.
+        (
+            r"Fingerprint [0-9a-f]{16}\b",
+            "Fingerprint [short fingerprint]",
+        ),
         (r"srmc \d+\.\d+\.\d+", "srmc [version]"),
     ]
 }
