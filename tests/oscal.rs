@@ -36,6 +36,7 @@ const FIXTURES: &[&str] = &[
     "matrices/meridian-our-side.srm",
     "tests/fixtures/hostile/hostile.srm",
     "tests/fixtures/ok/baselines_and_inheritance.srm",
+    "tests/fixtures/ok/document_control.srm",
 ];
 
 fn ssp(input: &str) -> String {
@@ -163,6 +164,7 @@ fn compliance_trestle_validates_the_ssp() {
         "matrices/meridian-our-side.srm",
         "tests/fixtures/hostile/hostile.srm",
         "tests/fixtures/examples/gaps.srm",
+        "tests/fixtures/ok/document_control.srm",
     ];
     let mut plans: Vec<Value> = inputs.iter().map(|input| ssp_json(input)).collect();
     let mut controls: Vec<(String, String)> = Vec::new();

@@ -584,12 +584,24 @@ struct Metadata<'a> {
     last_modified: String,
     version: Text<'a>,
     oscal_version: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    revisions: Vec<Revision<'a>>,
     props: Vec<Prop<'a>>,
     roles: Vec<Role>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     parties: Vec<OscalParty<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     responsible_parties: Vec<ResponsibleParty>,
+}
+
+/// An earlier version the header's `history` lists.
+#[derive(Serialize)]
+struct Revision<'a> {
+    version: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -620,10 +632,14 @@ struct ResponsibleParty {
 /// The effective date as OSCAL's date-time (midnight UTC): the document changes when the matrix
 /// does, never with the clock. OSCAL's pattern takes years 1900 to 2999 only.
 fn effective_date(model: &Model) -> &str {
-    let effective = model.header.effective.as_str();
-    match effective.get(..4).and_then(|y| y.parse::<u32>().ok()) {
-        Some(1900..=2999) if effective.len() == 10 => effective,
-        _ => "1900-01-01",
+    oscal_date(&model.header.effective).unwrap_or("1900-01-01")
+}
+
+/// A `YYYY-MM-DD` date that OSCAL's date pattern accepts.
+fn oscal_date(date: &str) -> Option<&str> {
+    match date.get(..4).and_then(|y| y.parse::<u32>().ok()) {
+        Some(1900..=2999) if date.len() == 10 => Some(date),
+        _ => None,
     }
 }
 
@@ -640,10 +656,34 @@ fn metadata<'a>(context: &Context<'a>, fingerprint: &'a str) -> Metadata<'a> {
     if !model.header.effective.is_empty() {
         props.push(prop("effective", model.header.effective.as_str()));
     }
+    let document = &model.header.document;
+    for (name, value) in [
+        ("agreement", &document.agreement),
+        ("owner", &document.owner),
+        ("approver", &document.approver),
+        ("classification", &document.classification),
+        ("supersedes", &document.supersedes),
+        ("review-by", &document.review_by),
+    ] {
+        props.extend(value.as_deref().map(|value| prop(name, value)));
+    }
     props.push(prop(
         "generator",
         format!("srmc {}", env!("CARGO_PKG_VERSION")),
     ));
+    let revisions = document
+        .history
+        .iter()
+        .map(|entry| Revision {
+            version: string(&entry.version, "unversioned"),
+            published: oscal_date(&entry.date).map(|date| format!("{date}T00:00:00Z")),
+            remarks: Some(format!(
+                "{}: {}",
+                line(&entry.date, "undated"),
+                line(&entry.summary, "no summary")
+            )),
+        })
+        .collect();
     let mut parties: Vec<OscalParty> = model
         .parties
         .iter()
@@ -706,6 +746,7 @@ fn metadata<'a>(context: &Context<'a>, fingerprint: &'a str) -> Metadata<'a> {
         last_modified: format!("{}T00:00:00Z", effective_date(model)),
         version: string(&model.header.version, "unversioned"),
         oscal_version: OSCAL_VERSION,
+        revisions,
         props,
         roles: vec![
             Role {
