@@ -224,7 +224,7 @@ fn lsp_hover_nimbus(bencher: Bencher) {
     let request = position_request("textDocument/hover", &uri, &text, "control 6.1");
     bencher
         .with_inputs(|| lsp_session(&text).0)
-        .bench_local_values(|session| session.answer(request.clone()));
+        .bench_local_refs(|session| session.answer(request.clone()));
 }
 
 /// Completion after `control`: every control of the catalog with its title.

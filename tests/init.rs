@@ -154,3 +154,45 @@ fn standard_output_gets_the_matrix() {
         .stdout(predicate::str::starts_with("// Made by `srmc init`"))
         .stdout(predicate::str::contains("use      std-iaas"));
 }
+
+/// On a terminal `init` asks for what the flags leave out, takes Enter as the default and asks
+/// again after a wrong answer. The terminal is util-linux's `script`; without it this says why
+/// and passes.
+#[test]
+fn on_a_terminal_it_asks() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script (util-linux) to give srmc a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matrix.srm");
+    let command = format!(
+        "{} init --customer 'Globex Corp' -o '{}'",
+        env!("CARGO_BIN_EXE_srmc"),
+        path.display()
+    );
+    std::process::Command::new("/usr/bin/script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            // Title, provider (Enter: the default), a wrong service, then two right ones.
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"Asked Matrix\n\nshop\nshop:saas, vm:iaas\n")?;
+            child.wait()
+        })
+        .unwrap();
+    let text = std::fs::read_to_string(&path).expect("the matrix was written");
+    let compilation = assert_checks_clean(dir.path(), &text);
+    let model = compilation.checked.unwrap().model;
+    assert_eq!(model.header.title, "Asked Matrix");
+    let parties: Vec<&str> = model.parties.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(parties, ["Provider", "Globex Corp"]);
+    let services: Vec<&str> = model.services.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(services, ["shop", "vm"]);
+}
