@@ -441,6 +441,9 @@ fn build(args: BuildArgs) -> ExitCode {
     report(true);
     let templates = args.templates.as_deref();
     let party = args.party.as_deref();
+    if output.is_none() && args.format.is_binary() {
+        return print_binary(compilation, args.format, party);
+    }
     let Some(path) = output else {
         // Standard output gets the document whole or not at all: a broken template override
         // fails before anything is printed.
@@ -461,6 +464,27 @@ fn build(args: BuildArgs) -> ExitCode {
         Err(render::RenderError::Write(error)) => {
             fail(&format!("cannot write `{}`: {error}", path.display()))
         }
+    }
+}
+
+/// A binary format on standard output: whole or not at all, and never to a terminal, where it
+/// would only scramble the screen.
+fn print_binary(compilation: &crate::Compilation, format: Format, party: Option<&str>) -> ExitCode {
+    if std::io::stdout().is_terminal() {
+        return fail(&format!(
+            "`{}` is a binary format: give -o FILE, or redirect standard output to a file",
+            format.name()
+        ));
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = render::render_part_to(compilation, format, None, party, &mut bytes) {
+        return fail(&error.to_string());
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("cannot write the output: {error}")),
     }
 }
 

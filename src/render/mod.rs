@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod templates;
 pub mod view;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;
@@ -26,20 +27,27 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    Xlsx,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
         Format::RaciCsv,
         Format::Json,
         Format::Dot,
+        Format::Xlsx,
     ];
 
     /// The name `--format` takes.
+    /// Bytes for a program to read, not text for a terminal.
+    pub fn is_binary(self) -> bool {
+        self == Format::Xlsx
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
@@ -48,6 +56,7 @@ impl Format {
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
             Format::Dot => "dot",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -162,6 +171,12 @@ pub fn render_document(
     templates_dir: Option<&Path>,
     party: Option<&str>,
 ) -> Result<Document, String> {
+    if format.is_binary() {
+        return Err(format!(
+            "`{}` is a binary format, not text: write it to a file with -o",
+            format.name()
+        ));
+    }
     let mut text = Vec::new();
     let fingerprint = render_part_to(compilation, format, templates_dir, party, &mut text)
         .map_err(|error| error.to_string())?;
@@ -251,6 +266,7 @@ pub fn render_part_to(
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
         Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
         Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
+        Format::Xlsx => xlsx::write(&view, model, out)?,
     }
     Ok(fingerprint)
 }
