@@ -16,6 +16,7 @@ pub mod files;
 pub mod format;
 pub mod git;
 pub mod graph;
+pub mod import;
 pub mod published;
 pub mod render;
 pub mod source;

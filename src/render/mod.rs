@@ -207,6 +207,19 @@ pub fn render_part_to(
     party: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<String, RenderError> {
+    render_for_excel_to(compilation, format, templates_dir, party, false, out)
+}
+
+/// [`render_part_to`]; with `excel`, the CSV is made for Excel to open by double-click (see
+/// [`csv::write_for_excel`]).
+pub fn render_for_excel_to(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+    party: Option<&str>,
+    excel: bool,
+    out: &mut dyn Write,
+) -> Result<String, RenderError> {
     let Some(crate::Checked { model, graph }) = &compilation.checked else {
         return Err(RenderError::Rendering(
             "the matrix could not be compiled".to_owned(),
@@ -261,6 +274,7 @@ pub fn render_part_to(
             extract,
             out,
         )?,
+        Format::RaciCsv if excel => csv::write_for_excel(&view, out)?,
         Format::RaciCsv => csv::write(&view, out)?,
         Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
         Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
