@@ -757,9 +757,9 @@ fn import(args: ImportArgs) -> ExitCode {
             .as_ref()
             .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
         eprintln!(
-            "imported {} rows of `{}` into {whereto}; {} reported",
-            outcome.rows,
+            "imported `{}` ({} rows read) into {whereto}; {} reported",
             crate::source::printable(&shown),
+            outcome.rows,
             outcome.reports.len()
         );
         return if outcome.reports.is_empty() {

@@ -437,7 +437,23 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
         .collect::<Result<_, _>>()?;
 
     let m = &map.matrix;
-    let catalog_id = m.catalog.clone().unwrap_or_else(|| "imported".to_owned());
+    // Without a catalog named, ids that are all a built-in catalog's are that catalog's.
+    let catalog_id = m.catalog.clone().unwrap_or_else(|| {
+        let ids: Vec<String> = (header_index + 1..sheet.rows.len())
+            .map(|row| {
+                map.control_ids
+                    .normalise(unguard(sheet.at(row, col.control).trim()))
+            })
+            .filter(|id| !id.is_empty())
+            .collect();
+        crate::catalog::BUILTIN
+            .iter()
+            .find(|catalog| {
+                let known = builtin_controls(catalog.text);
+                !ids.is_empty() && ids.iter().all(|id| known.contains(id))
+            })
+            .map_or_else(|| "imported".to_owned(), |catalog| catalog.id.to_owned())
+    });
     let builtin = crate::catalog::builtin(&catalog_id).map(|c| builtin_controls(c.text));
     let provider = m.provider.clone().unwrap_or_else(|| "csp".to_owned());
     let customer = m.customer.clone().unwrap_or_else(|| "csc".to_owned());
@@ -451,7 +467,9 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
     let mut state = State::default();
     let mut previous: HashMap<usize, String> = HashMap::new();
     let mut any_raci_letters = false;
-    let mut inferred: HashMap<String, (usize, usize, usize)> = HashMap::new(); // provider, customer, partner votes
+    // Rows in which each party holds an `A`, by the pair's ownership: provider, customer,
+    // partner, shared.
+    let mut inferred: HashMap<String, (usize, usize, usize, usize)> = HashMap::new();
 
     for index in header_index + 1..sheet.rows.len() {
         let row = &sheet.rows[index];
@@ -579,6 +597,27 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
             .filter(|e| !e.is_empty())
             .map(str::to_owned)
             .collect();
+        // Text a matrix may not hold (E109) is reported, as `srmc check` would.
+        let texts = [
+            &title,
+            &get(&previous, col.notes),
+            &get(&previous, col.evidence),
+            &get(&previous, col.justification),
+            &service_text,
+        ];
+        if let Some(text) = texts
+            .iter()
+            .find(|t| t.chars().any(|c| c.is_control() && c != '\n' && c != '\t'))
+        {
+            imported.report(
+                at,
+                format!(
+                    "the text `{}` holds control characters, which a matrix may not",
+                    crate::source::printable(text)
+                ),
+            );
+            continue;
+        }
         let duty_cell = get(&previous, col.duty);
         let duty_cell = if map.raci_csv {
             duty_cell
@@ -625,6 +664,7 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
                         "provider" => vote.0 += 1,
                         "customer" => vote.1 += 1,
                         "partner" => vote.2 += 1,
+                        "shared" => vote.3 += 1,
                         _ => {}
                     }
                 }
@@ -865,15 +905,23 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
             sheet: sheet.name.clone(),
             row: header_index + 1,
         };
+        // A party accountable only in shared pairs is on the other side of the known provider.
+        let some_provider = inferred.values().any(|(p, c, x, _)| p > c && p >= x);
         for (id, kind, _) in &party_columns {
             let kind = if kind.is_empty() {
-                let (p, c, x) = inferred.get(id).copied().unwrap_or_default();
+                let (p, c, x, shared) = inferred.get(id).copied().unwrap_or_default();
                 if p >= c && p >= x && p > 0 {
                     "provider"
                 } else if c > x {
                     "customer"
                 } else if x > 0 {
                     "partner"
+                } else if shared > 0 {
+                    if some_provider {
+                        "customer"
+                    } else {
+                        "provider"
+                    }
                 } else {
                     imported.report(header_place.clone(), format!("the kind of party `{id}` cannot be told from the rows (it is never the one accountable): written as a partner; correct it"));
                     "partner"
@@ -1096,17 +1144,6 @@ pub fn guess(sheets: &[Sheet], sheet_name: Option<&str>, source: &str) -> Result
             ],
         ),
         (
-            "responsibility",
-            &[
-                "responsibility",
-                "ownership",
-                "owner",
-                "responsible party",
-                "can be inherited from csp",
-                "implementation status",
-            ],
-        ),
-        (
             "provider",
             &["csp", "provider", "service provider", "cloud provider"],
         ),
@@ -1122,6 +1159,18 @@ pub fn guess(sheets: &[Sheet], sheet_name: Option<&str>, source: &str) -> Result
                 "comment",
                 "remarks",
                 "implementation",
+            ],
+        ),
+        // After notes: "Responsibility Notes" is notes.
+        (
+            "responsibility",
+            &[
+                "responsibility",
+                "ownership",
+                "owner",
+                "responsible party",
+                "can be inherited from csp",
+                "implementation status",
             ],
         ),
         ("evidence", &["evidence", "artifacts", "artefacts", "proof"]),

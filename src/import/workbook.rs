@@ -185,6 +185,19 @@ pub fn import(sheets: &[Sheet]) -> Result<Imported, String> {
     let services = sheet(sheets, xlsx::SERVICES)?;
     let columns = self::columns(services);
     for row in rows(services, &columns) {
+        for baseline in list(row.get("use")) {
+            if crate::catalog::builtin_baseline(&baseline).is_none() {
+                imported.report(
+                    row.place(),
+                    format!(
+                        "service `{}` uses baseline `{baseline}`, which its matrix defines: the \
+                         workbook shows what the baseline gives, not the baseline; copy its \
+                         definition into the imported file",
+                        row.get("id")
+                    ),
+                );
+            }
+        }
         imported.services.push(ServiceDef {
             id: row.get("id").to_owned(),
             name: row.get("name").to_owned(),
@@ -353,8 +366,23 @@ pub fn reproduce(mut imported: Imported) -> Result<Imported, String> {
         );
         return Ok(imported);
     };
+    let own_baselines: Vec<&str> = imported
+        .services
+        .iter()
+        .filter(|s| {
+            s.uses
+                .iter()
+                .any(|b| crate::catalog::builtin_baseline(b).is_none())
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    let own_baselines: Vec<String> = own_baselines.into_iter().map(str::to_owned).collect();
     let mut changed = false;
     for pair in &published.0.pairs {
+        // Already reported: the import cannot know what such a baseline gives.
+        if own_baselines.iter().any(|s| s == pair.service.as_ref()) {
+            continue;
+        }
         let from_baseline: Vec<&str> = pair
             .duties
             .iter()
@@ -384,18 +412,17 @@ pub fn reproduce(mut imported: Imported) -> Result<Imported, String> {
         imported.report(
             at,
             format!(
-                "{} / {}: the workbook shows some of the duties of the service's baselines ({}) \
-                 but not the others ({}); a `.srm` cannot keep part of a baseline's duties as \
-                 baseline duties, so the import gives the pair all of them",
+                "{} / {}: the workbook shows the baseline duties {} where the service's \
+                 baselines give {}; a `.srm` cannot keep part of a baseline's duties as baseline \
+                 duties, so the import gives the pair what the baselines give",
                 key.0,
                 key.1,
                 shown_ids.join(", "),
-                from_baseline
-                    .iter()
-                    .filter(|id| !shown_ids.contains(id))
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                if from_baseline.is_empty() {
+                    "none".to_owned()
+                } else {
+                    from_baseline.join(", ")
+                }
             ),
         );
     }
