@@ -454,3 +454,20 @@ fn a_bad_mapping_file_says_what_is_wrong() {
             .stderr(predicates::str::contains(expected));
     }
 }
+
+#[test]
+fn cells_at_opposite_corners_of_a_sheet_are_refused_not_unpacked_into_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corners.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "Control").unwrap();
+    sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+    workbook.save(&path).unwrap();
+    srmc()
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("more than 200000 rows in one sheet"));
+}

@@ -299,16 +299,7 @@ pub fn is_raci_csv(sheets: &[Sheet]) -> bool {
         .iter()
         .map(|c| c.text.trim_start_matches('\u{feff}'))
         .collect();
-    texts.starts_with(&[
-        "service",
-        "model",
-        "domain",
-        "control",
-        "control title",
-        "duty",
-        "duty title",
-        "ownership",
-    ])
+    texts.starts_with(&crate::render::csv::LEAD_COLUMNS)
 }
 
 /// A cell of a CSV srmc wrote: the `'` that kept a spreadsheet from running it, and the

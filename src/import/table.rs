@@ -24,9 +24,9 @@ impl Default for Bounds {
     fn default() -> Self {
         Bounds {
             max_file_bytes: 64 << 20,
-            max_unpacked_bytes: 512 << 20,
+            max_unpacked_bytes: 256 << 20,
             max_rows: 200_000,
-            max_cells: 20_000_000,
+            max_cells: 5_000_000,
         }
     }
 }
@@ -187,11 +187,32 @@ fn check_archive(shown: &str, bytes: &[u8], bounds: Bounds) -> Result<(), String
             ));
         }
     }
-    if total > bounds.max_unpacked_bytes {
-        return Err(format!(
-            "`{shown}` is refused: it unpacks to {total} bytes, more than the limit of {}",
+    let too_big = |total: u64| {
+        format!(
+            "`{shown}` is refused: it unpacks to {total} bytes or more, more than the limit of {}",
             bounds.max_unpacked_bytes
-        ));
+        )
+    };
+    if total > bounds.max_unpacked_bytes {
+        return Err(too_big(total));
+    }
+    // The sizes a directory states may lie: what the parts really unpack to is counted too,
+    // never more than the limit of it.
+    let mut unpacked: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index(index)
+            .map_err(|error| format!("`{shown}` is not a spreadsheet: {error}"))?;
+        let left = bounds.max_unpacked_bytes - unpacked;
+        let read = std::io::copy(
+            &mut std::io::Read::take(entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|error| format!("`{shown}` is not a spreadsheet: {error}"))?;
+        unpacked += read;
+        if unpacked > bounds.max_unpacked_bytes {
+            return Err(too_big(unpacked));
+        }
     }
     Ok(())
 }
@@ -199,34 +220,109 @@ fn check_archive(shown: &str, bytes: &[u8], bounds: Bounds) -> Result<(), String
 fn read_workbook(path: &Path, bytes: Vec<u8>, bounds: Bounds) -> Result<Vec<Sheet>, String> {
     let shown = path.display().to_string();
     check_archive(&shown, &bytes, bounds)?;
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|error| format!("`{shown}` is not a spreadsheet srmc can read: {error}"))?;
+    let cursor = std::io::Cursor::new(bytes);
+    let ods = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"));
+    let broken = |error: &dyn std::fmt::Display| {
+        format!("`{shown}` is not a spreadsheet srmc can read: {error}")
+    };
+    if ods {
+        let mut workbook: calamine::Ods<_> =
+            calamine::open_workbook_from_rs(cursor).map_err(|e| broken(&e))?;
+        let mut sheets = Vec::new();
+        for name in workbook.sheet_names() {
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|error| format!("`{shown}`, sheet `{name}`: {error}"))?;
+            let mut sheet = Sheet {
+                name,
+                rows: Vec::new(),
+            };
+            let mut cells = 0;
+            for (row, column, data) in range.used_cells() {
+                place(
+                    &mut sheet,
+                    &mut cells,
+                    row,
+                    column,
+                    cell_of(data),
+                    &shown,
+                    bounds,
+                )?;
+            }
+            sheets.push(sheet);
+        }
+        return Ok(sheets);
+    }
+    // Cells are read one by one, never as calamine's dense range: two cells at opposite
+    // corners of a sheet would make that range 17 billion cells.
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(cursor).map_err(|e| broken(&e))?;
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&name)
+        let mut reader = workbook
+            .worksheet_cells_reader(&name)
             .map_err(|error| format!("`{shown}`, sheet `{name}`: {error}"))?;
-        let (height, width) = range.get_size();
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let rows_needed = height + top as usize;
-        if rows_needed > bounds.max_rows {
-            return Err(too_many_rows(&shown, bounds.max_rows));
-        }
-        if height.saturating_mul(width + left as usize) > bounds.max_cells {
-            return Err(too_many_cells(&shown, bounds.max_cells));
-        }
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
-        for row in range.rows() {
-            let mut cells = vec![Cell::text(""); left as usize];
-            cells.extend(row.iter().map(cell_of));
-            while cells.last().is_some_and(|c| c.text.is_empty()) {
-                cells.pop();
+        let mut sheet = Sheet {
+            name: name.clone(),
+            rows: Vec::new(),
+        };
+        let mut cells = 0;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|error| format!("`{shown}`, sheet `{name}`: {error}"))?
+        {
+            let (row, column) = cell.get_position();
+            let data = Data::from(cell.get_value().clone());
+            if data == Data::Empty {
+                continue;
             }
-            rows.push(cells);
+            place(
+                &mut sheet,
+                &mut cells,
+                row as usize,
+                column as usize,
+                cell_of(&data),
+                &shown,
+                bounds,
+            )?;
         }
-        sheets.push(Sheet { name, rows });
+        sheets.push(sheet);
     }
     Ok(sheets)
+}
+
+/// Puts a cell in its place, within the bounds: rows up to `max_rows`, and at most `max_cells`
+/// cells counting the empty ones before a cell in its row.
+fn place(
+    sheet: &mut Sheet,
+    cells: &mut usize,
+    row: usize,
+    column: usize,
+    cell: Cell,
+    shown: &str,
+    bounds: Bounds,
+) -> Result<(), String> {
+    if cell.text.is_empty() {
+        return Ok(());
+    }
+    if row >= bounds.max_rows {
+        return Err(too_many_rows(shown, bounds.max_rows));
+    }
+    if sheet.rows.len() <= row {
+        sheet.rows.resize_with(row + 1, Vec::new);
+    }
+    let cells_of_row = &mut sheet.rows[row];
+    if cells_of_row.len() <= column {
+        *cells += column + 1 - cells_of_row.len();
+        if *cells > bounds.max_cells {
+            return Err(too_many_cells(shown, bounds.max_cells));
+        }
+        cells_of_row.resize(column + 1, Cell::text(""));
+    }
+    cells_of_row[column] = cell;
+    Ok(())
 }
 
 fn cell_of(data: &Data) -> Cell {

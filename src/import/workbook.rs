@@ -377,6 +377,17 @@ pub fn reproduce(mut imported: Imported) -> Result<Imported, String> {
         .map(|s| s.id.as_str())
         .collect();
     let own_baselines: Vec<String> = own_baselines.into_iter().map(str::to_owned).collect();
+    // Which block is each pair's: looked up once per pair of a matrix of thousands.
+    let block_of: HashMap<(&str, &str), usize> = imported
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(index, b)| ((b.service.as_str(), b.control.as_str()), index))
+        .collect();
+    let block_of: HashMap<(String, String), usize> = block_of
+        .into_iter()
+        .map(|((s, c), i)| ((s.to_owned(), c.to_owned()), i))
+        .collect();
     let mut changed = false;
     for pair in &published.0.pairs {
         // Already reported: the import cannot know what such a baseline gives.
@@ -398,12 +409,8 @@ pub fn reproduce(mut imported: Imported) -> Result<Imported, String> {
             continue;
         }
         if shown_ids.is_empty() {
-            if let Some(block) = imported
-                .blocks
-                .iter_mut()
-                .find(|b| b.service == key.0 && b.control == key.1)
-            {
-                block.replace = true;
+            if let Some(&block) = block_of.get(&key) {
+                imported.blocks[block].replace = true;
                 changed = true;
             }
             continue;

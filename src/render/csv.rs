@@ -8,6 +8,18 @@ use super::view::View;
 use std::borrow::Cow;
 use std::io::Write;
 
+/// The columns before one `ID (RACI)` column per party (`srmc import` knows the layout by them).
+pub const LEAD_COLUMNS: [&str; 8] = [
+    "service",
+    "model",
+    "domain",
+    "control",
+    "control title",
+    "duty",
+    "duty title",
+    "ownership",
+];
+
 pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
     write_as(view, out, false)
 }
@@ -25,19 +37,7 @@ fn write_as(view: &View, out: &mut dyn Write, excel: bool) -> std::io::Result<()
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    let mut header: Vec<String> = [
-        "service",
-        "model",
-        "domain",
-        "control",
-        "control title",
-        "duty",
-        "duty title",
-        "ownership",
-    ]
-    .iter()
-    .map(|h| (*h).to_owned())
-    .collect();
+    let mut header: Vec<String> = LEAD_COLUMNS.iter().map(|h| (*h).to_owned()).collect();
     // Party ids could equal a fixed column name (`note`): the suffix keeps headers unique.
     header.extend(view.parties.iter().map(|p| format!("{} (RACI)", p.id)));
     header.extend(["note".to_owned(), "evidence".to_owned()]);
