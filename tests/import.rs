@@ -469,5 +469,7 @@ fn cells_at_opposite_corners_of_a_sheet_are_refused_not_unpacked_into_a_range() 
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("more than 200000 rows in one sheet"));
+        .stderr(predicates::str::contains(
+            "more than 200000 rows in one sheet",
+        ));
 }
