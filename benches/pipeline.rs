@@ -113,6 +113,26 @@ fn render_json(bencher: Bencher, services: usize) {
     bench_format(bencher, services, Format::Json);
 }
 
+fn workbook(compilation: &srmc::Compilation) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    srmc::render::render_to(compilation, Format::Xlsx, None, &mut bytes).expect("renders");
+    bytes
+}
+
+#[divan::bench(args = SIZES)]
+fn render_xlsx(bencher: Bencher, services: usize) {
+    let compilation = compiled(services);
+    bencher.bench(|| workbook(&compilation));
+}
+
+/// `srmc import` of the workbook `render_xlsx` makes, compiled twice to check its fingerprint.
+#[divan::bench(args = SIZES)]
+fn import_xlsx(bencher: Bencher, services: usize) {
+    let path = matrix(services).with_extension("xlsx");
+    std::fs::write(&path, workbook(&compiled(services))).expect("write");
+    bencher.bench(|| srmc::import::import(&path, &Default::default()).expect("imports"));
+}
+
 #[divan::bench(args = SIZES)]
 fn render_oscal_ssp(bencher: Bencher, services: usize) {
     bench_format(bencher, services, Format::OscalSsp);

@@ -32,6 +32,9 @@ enum Command {
     Build(BuildArgs),
     /// Show what changed in meaning between two versions of a matrix (files or Git `REV:PATH`)
     Diff(DiffArgs),
+    /// Make a `.srm` matrix of a spreadsheet (.csv, .xlsx, .xlsm, .ods): srmc's own xlsx and
+    /// raci-csv as they are, any other layout through a mapping file
+    Import(ImportArgs),
     /// Lay `.srm` files out one way: indentation, blank lines, trailing spaces (comments kept)
     Fmt {
         /// The files to format, in place; `-` reads standard input and writes standard output
@@ -142,6 +145,10 @@ struct BuildArgs {
     /// Where to write; `-` or nothing for standard output. Written whole or not at all.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// With raci-csv: a byte-order mark and ids kept from date conversion, for Excel to open by
+    /// double-click
+    #[arg(long)]
+    excel: bool,
     /// Render even with errors: every gap and conflict is listed first and marked where it is
     #[arg(long)]
     allow_gaps: bool,
@@ -160,6 +167,31 @@ struct BuildArgs {
     max_output_bytes: u64,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The spreadsheet
+    file: PathBuf,
+    /// Where to write the matrix (with --init-map, the mapping); `-` or nothing for standard
+    /// output. Written whole or not at all.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// A mapping file (TOML) that says which column holds what
+    #[arg(long, value_name = "FILE", conflicts_with = "init_map")]
+    map: Option<PathBuf>,
+    /// Write a starting mapping guessed from the header row instead of importing
+    #[arg(long)]
+    init_map: bool,
+    /// With --init-map: the sheet to guess from (the first one by default)
+    #[arg(long, value_name = "NAME", requires = "init_map")]
+    sheet: Option<String>,
+    /// Most rows in one sheet
+    #[arg(long, value_name = "N", default_value_t = crate::import::Bounds::default().max_rows)]
+    max_rows: usize,
+    /// Largest spreadsheet file, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::import::Bounds::default().max_file_bytes)]
+    max_file_bytes: u64,
 }
 
 #[derive(Args, Debug)]
@@ -267,6 +299,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
+        Command::Import(args) => import(args),
         Command::Fmt {
             files,
             check,
@@ -454,6 +487,9 @@ fn build(mut args: BuildArgs) -> ExitCode {
     // JSON on standard output: a failure to run is JSON too.
     let json = args.format == Format::Json && output.is_none();
     let fail = |message: &str| fail_as(json, message);
+    if args.excel && args.format != Format::RaciCsv {
+        return fail("--excel shapes the raci-csv format only; give --format raci-csv");
+    }
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
         Err(error) => return fail(&error),
@@ -487,6 +523,37 @@ fn build(mut args: BuildArgs) -> ExitCode {
     report(true);
     let templates = args.templates.as_deref();
     let party = args.party.as_deref();
+    if output.is_none() && args.format.is_binary() {
+        return print_binary(compilation, args.format, party);
+    }
+    if args.excel {
+        let mut bytes = Vec::new();
+        let rendered = render::render_for_excel_to(
+            compilation,
+            args.format,
+            templates,
+            party,
+            true,
+            &mut bytes,
+        );
+        return match (rendered, output) {
+            (Err(error), _) => fail(&error.to_string()),
+            (Ok(_), None) => print(&String::from_utf8_lossy(&bytes)),
+            (Ok(fingerprint), Some(path)) => {
+                match crate::files::write_with(&path, |out| out.write_all(&bytes)) {
+                    Ok(()) => {
+                        eprintln!("wrote {} (fingerprint {fingerprint})", path.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => fail(&format!(
+                        "cannot write `{}`: {}",
+                        path.display(),
+                        crate::files::io_reason(&error)
+                    )),
+                }
+            }
+        };
+    }
     let render = |out: &mut dyn std::io::Write| {
         let mut bounded = crate::files::Bounded::new(out, args.max_output_bytes);
         render::render_part_to(compilation, args.format, templates, party, &mut bounded)
@@ -511,6 +578,27 @@ fn build(mut args: BuildArgs) -> ExitCode {
         Err(render::RenderError::Write(error)) => {
             fail(&format!("cannot write `{}`: {error}", path.display()))
         }
+    }
+}
+
+/// A binary format on standard output: whole or not at all, and never to a terminal, where it
+/// would only scramble the screen.
+fn print_binary(compilation: &crate::Compilation, format: Format, party: Option<&str>) -> ExitCode {
+    if std::io::stdout().is_terminal() {
+        return fail(&format!(
+            "`{}` is a binary format: give -o FILE, or redirect standard output to a file",
+            format.name()
+        ));
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = render::render_part_to(compilation, format, None, party, &mut bytes) {
+        return fail(&error.to_string());
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("cannot write the output: {error}")),
     }
 }
 
@@ -647,6 +735,104 @@ fn diff(args: DiffArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn import(args: ImportArgs) -> ExitCode {
+    // File names may hold control characters: a terminal sees them as pictures.
+    let fail = |message: &str| fail(&crate::source::printable(message));
+    let bounds = crate::import::Bounds {
+        max_rows: args.max_rows,
+        max_file_bytes: args.max_file_bytes,
+        ..crate::import::Bounds::default()
+    };
+    let output = args
+        .output
+        .filter(|path| path.as_os_str() != crate::files::STDIO);
+    if let Some(path) = &output {
+        let same = std::fs::canonicalize(path)
+            .ok()
+            .zip(std::fs::canonicalize(&args.file).ok())
+            .is_some_and(|(a, b)| a == b);
+        if same {
+            return fail(&format!(
+                "`{}` is the spreadsheet being imported; choose another output path",
+                path.display()
+            ));
+        }
+    }
+    let shown = args.file.display().to_string();
+    let text = if args.init_map {
+        match crate::import::table::read(&args.file, bounds).and_then(|(_, sheets)| {
+            crate::import::mapped::guess(&sheets, args.sheet.as_deref(), &shown)
+        }) {
+            Ok(text) => text,
+            Err(error) => return fail(&error),
+        }
+    } else {
+        let map = match &args.map {
+            None => None,
+            Some(path) => match crate::files::read_regular(path, 1 << 20)
+                .map_err(|reason| reason.to_string())
+                .and_then(|bytes| {
+                    crate::files::decode(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+                }) {
+                Ok(text) => Some(text),
+                Err(reason) => return fail(&format!("cannot read `{}`: {reason}", path.display())),
+            },
+        };
+        let options = crate::import::Options { bounds, map };
+        let outcome = match crate::import::import(&args.file, &options) {
+            Ok(outcome) => outcome,
+            Err(error) => return fail(&error),
+        };
+        for report in &outcome.reports {
+            eprintln!(
+                "{}: {}, {}: {}",
+                if report.at.row == 0 {
+                    "note"
+                } else {
+                    "finding"
+                },
+                crate::source::printable(&shown),
+                crate::source::printable(&report.at.to_string()),
+                crate::source::printable(&report.message)
+            );
+        }
+        let written = write_text(&output, &outcome.srm);
+        if written != ExitCode::SUCCESS {
+            return written;
+        }
+        let whereto = output
+            .as_ref()
+            .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+        eprintln!(
+            "imported `{}` ({} rows read) into {whereto}; {} reported",
+            crate::source::printable(&shown),
+            outcome.rows,
+            outcome.reports.len()
+        );
+        return if outcome.reports.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    };
+    write_text(&output, &text)
+}
+
+/// Text to a file given with -o (whole or not at all) or to standard output.
+fn write_text(output: &Option<PathBuf>, text: &str) -> ExitCode {
+    match output {
+        None => print(text),
+        Some(path) => match crate::files::write_whole(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                crate::files::io_reason(&error)
+            )),
+        },
     }
 }
 

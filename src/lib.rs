@@ -16,6 +16,7 @@ pub mod files;
 pub mod format;
 pub mod git;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod lsp;
 pub mod published;

@@ -11,6 +11,7 @@ pub mod oscal;
 pub mod sarif;
 pub mod templates;
 pub mod view;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;
@@ -32,11 +33,12 @@ pub enum Format {
     /// `dot --detail`: every duty and party (not a `--format` name of its own).
     DotDetail,
     OscalSsp,
+    Xlsx,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
@@ -44,9 +46,15 @@ impl Format {
         Format::Json,
         Format::Dot,
         Format::OscalSsp,
+        Format::Xlsx,
     ];
 
     /// The name `--format` takes.
+    /// Bytes for a program to read, not text for a terminal.
+    pub fn is_binary(self) -> bool {
+        self == Format::Xlsx
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
@@ -56,6 +64,7 @@ impl Format {
             Format::Json => "json",
             Format::Dot | Format::DotDetail => "dot",
             Format::OscalSsp => "oscal-ssp",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -252,6 +261,12 @@ pub fn render_document(
     templates_dir: Option<&Path>,
     party: Option<&str>,
 ) -> Result<Document, String> {
+    if format.is_binary() {
+        return Err(format!(
+            "`{}` is a binary format, not text: write it to a file with -o",
+            format.name()
+        ));
+    }
     let mut text = Vec::new();
     let fingerprint = render_part_to(compilation, format, templates_dir, party, &mut text)
         .map_err(|error| error.to_string())?;
@@ -280,6 +295,19 @@ pub fn render_part_to(
     format: Format,
     templates_dir: Option<&Path>,
     party: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<String, RenderError> {
+    render_for_excel_to(compilation, format, templates_dir, party, false, out)
+}
+
+/// [`render_part_to`]; with `excel`, the CSV is made for Excel to open by double-click (see
+/// [`csv::write_for_excel`]).
+pub fn render_for_excel_to(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+    party: Option<&str>,
+    excel: bool,
     out: &mut dyn Write,
 ) -> Result<String, RenderError> {
     let Some(crate::Checked { model, graph }) = &compilation.checked else {
@@ -370,6 +398,7 @@ pub fn render_part_to(
             extract,
             out,
         )?,
+        Format::RaciCsv if excel => csv::write_for_excel(&view, out)?,
         Format::RaciCsv => csv::write(&view, out)?,
         Format::RaciMarkdown => template("raci.md.hbs", raci(&view))?,
         Format::Dot => template(
@@ -377,6 +406,7 @@ pub fn render_part_to(
             serde_json::to_value(OverviewGraph::new(&view)),
         )?,
         Format::DotDetail => template("graph-detail.dot.hbs", raci(&view))?,
+        Format::Xlsx => xlsx::write(&view, model, out)?,
         Format::Markdown | Format::Html | Format::OscalSsp => {
             unreachable!("written above")
         }
