@@ -7,7 +7,6 @@ use crate::analyze::model::{Model, PartyKind};
 use crate::syntax::lexical::unclosed_brace;
 
 /// The statements each block takes, as the grammar lists them.
-const MATRIX_FIELDS: [&str; 4] = ["version", "effective", "catalog", "scope"];
 const CATALOG_ITEMS: [&str; 2] = ["domain", "control"];
 const BLOCK_ITEMS: [&str; 2] = ["duty", "note"];
 const DUTY_ITEMS: [&str; 2] = ["evidence", "note"];
@@ -63,7 +62,7 @@ pub fn complete(text: &str, offset: usize, model: Option<&Model>) -> Vec<Complet
             _ => Vec::new(),
         },
         Some("matrix") => match first {
-            "" => keywords(&MATRIX_FIELDS),
+            "" => keywords(&crate::syntax::MATRIX_FIELDS),
             "catalog" => catalogs(model),
             _ => Vec::new(),
         },
@@ -224,6 +223,9 @@ mod tests {
         let duty = labels("control 1 {\n  duty d \"D\" {\n    |\n  }\n}");
         assert!(duty.contains(&"provider".to_owned()) && duty.contains(&"evidence".to_owned()));
         // Inside a string or a comment the braces do not count.
-        assert_eq!(labels("matrix \"{\" {\n  |\n}"), MATRIX_FIELDS);
+        assert_eq!(
+            labels("matrix \"{\" {\n  |\n}"),
+            crate::syntax::MATRIX_FIELDS
+        );
     }
 }

@@ -412,19 +412,7 @@ impl<'t> Descent<'t, '_> {
     fn matrix(&mut self, start: usize) -> Option<MatrixHeader> {
         let title = self.string()?;
         let fields = self.block(|p| {
-            let (keyword, _) = p.one_of(&[
-                "version",
-                "effective",
-                "catalog",
-                "scope",
-                "agreement",
-                "owner",
-                "approver",
-                "classification",
-                "supersedes",
-                "review-by",
-                "history",
-            ])?;
+            let (keyword, _) = p.one_of(&super::MATRIX_FIELDS)?;
             let document = DocumentField::ALL
                 .into_iter()
                 .find(|field| field.keyword() == keyword);

@@ -31,6 +31,22 @@ pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
 ];
 
 /// The statements of a service block, in the grammar's order (`service_field`).
+/// The keywords of the matrix header's fields, in the order the grammar tries them (the
+/// descent parser and editor completion read this list).
+pub(crate) const MATRIX_FIELDS: [&str; 11] = [
+    "version",
+    "effective",
+    "catalog",
+    "scope",
+    "agreement",
+    "owner",
+    "approver",
+    "classification",
+    "supersedes",
+    "review-by",
+    "history",
+];
+
 pub(crate) const SERVICE_FIELDS: [&str; 7] = [
     "model",
     "provider",
