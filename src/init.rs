@@ -104,25 +104,7 @@ fn unique(id: String, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// A string literal of the language holding `text`.
-fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || crate::syntax::is_invisible(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use crate::syntax::string_literal as quote;
 
 fn baseline_id(model: ServiceModel) -> &'static str {
     match model {

@@ -199,25 +199,8 @@ pub fn import(path: &Path, options: &Options) -> Result<Outcome, String> {
     Ok(Outcome { srm, reports, rows })
 }
 
-/// A string literal of `.srm`: every character kept, escaped where the grammar needs it.
-pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:X}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A string literal of `.srm` (the one writer, [`crate::syntax::string_literal`]).
+pub use crate::syntax::string_literal as quote;
 
 /// Text fit for a `//` comment: one line, no control characters.
 fn comment_text(text: &str) -> String {

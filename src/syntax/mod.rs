@@ -31,6 +31,28 @@ pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
 ];
 
 /// The statements of a service block, in the grammar's order (`service_field`).
+/// A string literal holding `text` as it is: quotes, backslashes, line breaks and tabs escaped,
+/// control and invisible characters written as `\u{…}` so that a reader of the file sees them.
+/// What `srmc init` and `srmc import` write.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The keywords of the matrix header's fields, in the order the grammar tries them (the
 /// descent parser and editor completion read this list).
 pub(crate) const MATRIX_FIELDS: [&str; 11] = [
