@@ -35,6 +35,9 @@ enum Command {
     /// Check that an annex (PDF, HTML, Markdown or JSON) was built from a matrix: exit 0 when its
     /// fingerprint is the matrix's, 1 when not, 2 when the annex carries none
     Verify(VerifyArgs),
+    /// Make a `.srm` matrix of a spreadsheet (.csv, .xlsx, .xlsm, .ods): srmc's own xlsx and
+    /// raci-csv as they are, any other layout through a mapping file
+    Import(ImportArgs),
     /// Lay `.srm` files out one way: indentation, blank lines, trailing spaces (comments kept)
     Fmt {
         /// The files to format, in place; `-` reads standard input and writes standard output
@@ -62,14 +65,28 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (`srmc man > srmc.1`)
     Man,
+    /// Write a starting matrix that checks clean (asks on a terminal for what flags leave out)
+    Init(crate::init::InitArgs),
+    /// Run the language server on standard input and output (for editors)
+    Lsp {
+        /// Accepted for editors that pass it; standard input and output is the only transport
+        #[arg(long)]
+        stdio: bool,
+        /// Largest file, in bytes: smaller than the other commands', since every keystroke
+        /// compiles the file again (a paste past it is one diagnostic)
+        #[arg(long, value_name = "BYTES", default_value_t = crate::lsp::MAX_FILE_BYTES)]
+        max_file_bytes: u64,
+    },
+    /// Preview the HTML annex on 127.0.0.1, rendered again and reloaded on every change
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args, Debug)]
 struct CheckArgs {
     /// The root `.srm` file; imports are read relative to it
     file: PathBuf,
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    format: CheckFormat,
+    #[arg(long, value_enum, default_value_t = CheckReport::Human)]
+    format: CheckReport,
     /// Exit 1 on warnings too
     #[arg(long)]
     deny_warnings: bool,
@@ -131,6 +148,10 @@ struct BuildArgs {
     /// Where to write; `-` or nothing for standard output. Written whole or not at all.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// With raci-csv: a byte-order mark and ids kept from date conversion, for Excel to open by
+    /// double-click
+    #[arg(long)]
+    excel: bool,
     /// Render even with errors: every gap and conflict is listed first and marked where it is
     #[arg(long)]
     allow_gaps: bool,
@@ -141,6 +162,12 @@ struct BuildArgs {
     /// only those duties (the customer responsibility matrix to hand one party)
     #[arg(long, value_name = "ID")]
     party: Option<String>,
+    /// With `--format dot`: every duty and party, not the services → domains overview
+    #[arg(long)]
+    detail: bool,
+    /// Largest output, in bytes: a larger rendering is refused and nothing is written
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    max_output_bytes: u64,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -153,6 +180,31 @@ struct VerifyArgs {
     matrix: PathBuf,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The spreadsheet
+    file: PathBuf,
+    /// Where to write the matrix (with --init-map, the mapping); `-` or nothing for standard
+    /// output. Written whole or not at all.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// A mapping file (TOML) that says which column holds what
+    #[arg(long, value_name = "FILE", conflicts_with = "init_map")]
+    map: Option<PathBuf>,
+    /// Write a starting mapping guessed from the header row instead of importing
+    #[arg(long)]
+    init_map: bool,
+    /// With --init-map: the sheet to guess from (the first one by default)
+    #[arg(long, value_name = "NAME", requires = "init_map")]
+    sheet: Option<String>,
+    /// Most rows in one sheet
+    #[arg(long, value_name = "N", default_value_t = crate::import::Bounds::default().max_rows)]
+    max_rows: usize,
+    /// Largest spreadsheet file, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::import::Bounds::default().max_file_bytes)]
+    max_file_bytes: u64,
 }
 
 #[derive(Args, Debug)]
@@ -188,6 +240,15 @@ enum CheckFormat {
     Json,
 }
 
+/// `check`'s formats: [`CheckFormat`]'s, and SARIF for code-scanning services.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckReport {
+    Human,
+    Json,
+    /// SARIF 2.1.0
+    Sarif,
+}
+
 /// `--format` of `build`: the names of [`Format`], with clap's list of them in errors and help.
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser as _;
@@ -210,11 +271,12 @@ fn fail(message: &str) -> ExitCode {
 }
 
 fn print(text: &str) -> ExitCode {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`srmc check … | head`) is not an error worth a message.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -251,6 +313,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
         Command::Verify(args) => verify(args),
+        Command::Import(args) => import(args),
         Command::Fmt {
             files,
             check,
@@ -278,6 +341,15 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "srmc", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
+        Command::Init(args) => crate::init::run(args),
+        Command::Serve(args) => crate::serve::run(args),
+        Command::Lsp {
+            stdio: _,
+            max_file_bytes,
+        } => crate::lsp::run(Limits {
+            max_file_bytes,
+            ..Limits::default()
+        }),
         Command::Man => {
             let command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -376,7 +448,7 @@ fn compile_until_exit(
 fn check(args: CheckArgs) -> ExitCode {
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
-        Err(error) if args.format == CheckFormat::Json => {
+        Err(error) if args.format == CheckReport::Json => {
             // The shape of a run that found nothing, so that a reader of the spec's keys finds
             // them, and the reason it could not run.
             #[derive(serde::Serialize)]
@@ -395,10 +467,11 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(error) => return fail(&error),
     };
     let output = match args.format {
-        CheckFormat::Json => {
+        CheckReport::Json => {
             diagnostics::render_json(&compilation.diagnostics, &compilation.sources)
         }
-        CheckFormat::Human => diagnostics::render_human(
+        CheckReport::Sarif => render::sarif::render(&compilation.diagnostics, &compilation.sources),
+        CheckReport::Human => diagnostics::render_human(
             &compilation.diagnostics,
             &compilation.sources,
             use_color(std::io::stdout().is_terminal()),
@@ -415,13 +488,22 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn build(args: BuildArgs) -> ExitCode {
+fn build(mut args: BuildArgs) -> ExitCode {
+    if args.detail {
+        if args.format != Format::Dot {
+            return fail("--detail goes with --format dot");
+        }
+        args.format = Format::DotDetail;
+    }
     let output = args
         .output
         .filter(|path| path.as_os_str() != crate::files::STDIO);
     // JSON on standard output: a failure to run is JSON too.
     let json = args.format == Format::Json && output.is_none();
     let fail = |message: &str| fail_as(json, message);
+    if args.excel && args.format != Format::RaciCsv {
+        return fail("--excel shapes the raci-csv format only; give --format raci-csv");
+    }
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
         Err(error) => return fail(&error),
@@ -455,20 +537,52 @@ fn build(args: BuildArgs) -> ExitCode {
     report(true);
     let templates = args.templates.as_deref();
     let party = args.party.as_deref();
+    if args.excel {
+        let mut bytes = Vec::new();
+        let rendered = render::render_for_excel_to(
+            compilation,
+            args.format,
+            templates,
+            party,
+            true,
+            &mut bytes,
+        );
+        return match (rendered, output) {
+            (Err(error), _) => fail(&error.to_string()),
+            (Ok(_), None) => print(&String::from_utf8_lossy(&bytes)),
+            (Ok(fingerprint), Some(path)) => {
+                match crate::files::write_with(&path, |out| out.write_all(&bytes)) {
+                    Ok(()) => {
+                        eprintln!("wrote {} (fingerprint {fingerprint})", path.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => fail(&format!(
+                        "cannot write `{}`: {}",
+                        path.display(),
+                        crate::files::io_reason(&error)
+                    )),
+                }
+            }
+        };
+    }
+    let render = |out: &mut dyn std::io::Write| {
+        let mut bounded = crate::files::Bounded::new(out, args.max_output_bytes);
+        render::render_part_to(compilation, args.format, templates, party, &mut bounded)
+    };
     let Some(path) = output else {
         if args.format.is_binary() {
             return print_binary(compilation, args.format, templates, party);
         }
         // Standard output gets the document whole or not at all: a broken template override
-        // fails before anything is printed.
-        return match render::render_document(compilation, args.format, templates, party) {
-            Ok(document) => print(&document.text),
-            Err(error) => fail(&error),
+        // or an output over the limit fails before anything is printed.
+        let mut text = Vec::new();
+        return match render(&mut text) {
+            Ok(_) => print_bytes(&text),
+            Err(render::RenderError::Write(error)) => fail(&error.to_string()),
+            Err(error) => fail(&error.to_string()),
         };
     };
-    let written = crate::files::write_with(&path, |out| {
-        render::render_part_to(compilation, args.format, templates, party, out)
-    });
+    let written = crate::files::write_with(&path, render);
     match written {
         Ok(fingerprint) => {
             eprintln!("wrote {} (fingerprint {fingerprint})", path.display());
@@ -694,6 +808,104 @@ fn diff(args: DiffArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn import(args: ImportArgs) -> ExitCode {
+    // File names may hold control characters: a terminal sees them as pictures.
+    let fail = |message: &str| fail(&crate::source::printable(message));
+    let bounds = crate::import::Bounds {
+        max_rows: args.max_rows,
+        max_file_bytes: args.max_file_bytes,
+        ..crate::import::Bounds::default()
+    };
+    let output = args
+        .output
+        .filter(|path| path.as_os_str() != crate::files::STDIO);
+    if let Some(path) = &output {
+        let same = std::fs::canonicalize(path)
+            .ok()
+            .zip(std::fs::canonicalize(&args.file).ok())
+            .is_some_and(|(a, b)| a == b);
+        if same {
+            return fail(&format!(
+                "`{}` is the spreadsheet being imported; choose another output path",
+                path.display()
+            ));
+        }
+    }
+    let shown = args.file.display().to_string();
+    let text = if args.init_map {
+        match crate::import::table::read(&args.file, bounds).and_then(|(_, sheets)| {
+            crate::import::mapped::guess(&sheets, args.sheet.as_deref(), &shown)
+        }) {
+            Ok(text) => text,
+            Err(error) => return fail(&error),
+        }
+    } else {
+        let map = match &args.map {
+            None => None,
+            Some(path) => match crate::files::read_regular(path, 1 << 20)
+                .map_err(|reason| reason.to_string())
+                .and_then(|bytes| {
+                    crate::files::decode(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+                }) {
+                Ok(text) => Some(text),
+                Err(reason) => return fail(&format!("cannot read `{}`: {reason}", path.display())),
+            },
+        };
+        let options = crate::import::Options { bounds, map };
+        let outcome = match crate::import::import(&args.file, &options) {
+            Ok(outcome) => outcome,
+            Err(error) => return fail(&error),
+        };
+        for report in &outcome.reports {
+            eprintln!(
+                "{}: {}, {}: {}",
+                if report.at.row == 0 {
+                    "note"
+                } else {
+                    "finding"
+                },
+                crate::source::printable(&shown),
+                crate::source::printable(&report.at.to_string()),
+                crate::source::printable(&report.message)
+            );
+        }
+        let written = write_text(&output, &outcome.srm);
+        if written != ExitCode::SUCCESS {
+            return written;
+        }
+        let whereto = output
+            .as_ref()
+            .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+        eprintln!(
+            "imported `{}` ({} rows read) into {whereto}; {} reported",
+            crate::source::printable(&shown),
+            outcome.rows,
+            outcome.reports.len()
+        );
+        return if outcome.reports.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    };
+    write_text(&output, &text)
+}
+
+/// Text to a file given with -o (whole or not at all) or to standard output.
+fn write_text(output: &Option<PathBuf>, text: &str) -> ExitCode {
+    match output {
+        None => print(text),
+        Some(path) => match crate::files::write_whole(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                crate::files::io_reason(&error)
+            )),
+        },
     }
 }
 

@@ -59,6 +59,9 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     pub help: Option<String>,
     pub pair: Option<PairRef>,
+    /// The duty a finding is about, for keys that must outlive line numbers (SARIF's
+    /// fingerprints).
+    pub duty: Option<String>,
 }
 
 /// Longest message, label or help a diagnostic carries: a 10 MB name quoted in a message must
@@ -86,6 +89,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             pair: None,
+            duty: None,
         }
     }
 
@@ -120,6 +124,11 @@ impl Diagnostic {
             service: clip(service.to_owned()),
             control: clip(control.to_owned()),
         });
+        self
+    }
+
+    pub fn duty(mut self, id: &str) -> Self {
+        self.duty = Some(clip(id.to_owned()));
         self
     }
 

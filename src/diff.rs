@@ -44,9 +44,70 @@ pub struct WordEdit {
     pub text: String,
 }
 
+/// What a change is, in the words `--format json` writes (README: "Reviewing a new version").
+macro_rules! change_kinds {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ChangeKind {
+            $($variant),*
+        }
+
+        impl ChangeKind {
+            /// Every kind, in the order the README's table lists them.
+            pub const ALL: &'static [ChangeKind] = &[$(ChangeKind::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ChangeKind::$variant => $name),*
+                }
+            }
+        }
+    };
+}
+
+change_kinds! {
+    Ownership = "ownership",
+    FindingIntroduced = "finding-introduced",
+    FindingResolved = "finding-resolved",
+    Excluded = "excluded",
+    ReIncluded = "re-included",
+    Justification = "justification",
+    PairAdded = "pair-added",
+    PairRemoved = "pair-removed",
+    DutyAdded = "duty-added",
+    DutyRemoved = "duty-removed",
+    DutyReworded = "duty-reworded",
+    DutyOriginChanged = "duty-origin-changed",
+    Assignment = "assignment",
+    ControlNote = "control-note",
+    Reordered = "reordered",
+    ControlChanged = "control-changed",
+    PartyAdded = "party-added",
+    PartyRemoved = "party-removed",
+    PartyRenamed = "party-renamed",
+    PartyChanged = "party-changed",
+    ServiceAdded = "service-added",
+    ServiceRemoved = "service-removed",
+    ServiceChanged = "service-changed",
+    Metadata = "metadata",
+    UpstreamAdded = "upstream-added",
+    UpstreamRemoved = "upstream-removed",
+    UpstreamChanged = "upstream-changed",
+    ObligationAdded = "obligation-added",
+    ObligationRemoved = "obligation-removed",
+    ObligationTaken = "obligation-taken",
+    ObligationOpened = "obligation-opened",
+}
+
+impl Serialize for ChangeKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,7 +136,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn new(kind: &'static str, importance: Importance) -> Self {
+    fn new(kind: ChangeKind, importance: Importance) -> Self {
         Change {
             kind,
             service: None,
@@ -320,7 +381,7 @@ fn reordered(field: &'static str, old: &[&str], new: &[&str], changes: &mut Vec<
     let kept_old = old.iter().filter(|id| in_new.contains(*id));
     let kept_new = new.iter().filter(|id| in_old.contains(*id));
     if !kept_old.eq(kept_new) {
-        let mut change = Change::new("reordered", Importance::Wording)
+        let mut change = Change::new(ChangeKind::Reordered, Importance::Wording)
             .field(field)
             .values(old.to_vec(), new.to_vec());
         change.order = (0, 0);
@@ -373,7 +434,14 @@ pub fn diff(old: &Compilation, old_name: &str, new: &Compilation, new_name: &str
 
 fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
     let (a, b) = (&old.header, &new.header);
-    let fields: [(&'static str, Value, Value); 5] = [
+    let (x, y) = (&a.document, &b.document);
+    let history = |h: &[crate::analyze::model::HistoryEntry]| -> Value {
+        h.iter()
+            .map(|e| format!("{} ({}): {}", e.version, e.date, e.summary))
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let fields: [(&'static str, Value, Value); 12] = [
         ("title", a.title.clone().into(), b.title.clone().into()),
         (
             "version",
@@ -391,11 +459,38 @@ fn metadata(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             a.catalogs.clone().into(),
             b.catalogs.clone().into(),
         ),
+        (
+            "agreement",
+            x.agreement.clone().into(),
+            y.agreement.clone().into(),
+        ),
+        ("owner", x.owner.clone().into(), y.owner.clone().into()),
+        (
+            "approver",
+            x.approver.clone().into(),
+            y.approver.clone().into(),
+        ),
+        (
+            "classification",
+            x.classification.clone().into(),
+            y.classification.clone().into(),
+        ),
+        (
+            "supersedes",
+            x.supersedes.clone().into(),
+            y.supersedes.clone().into(),
+        ),
+        (
+            "review-by",
+            x.review_by.clone().into(),
+            y.review_by.clone().into(),
+        ),
+        ("history", history(&x.history), history(&y.history)),
     ];
     for (field, from, to) in fields {
         if from != to {
             changes.push(
-                Change::new("metadata", Importance::Metadata)
+                Change::new(ChangeKind::Metadata, Importance::Metadata)
                     .field(field)
                     .values(from, to),
             );
@@ -426,25 +521,34 @@ fn parties(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             c
         };
         match new_by_id.get(party.id.as_str()) {
-            None => changes.push(at(Change::new("party-removed", Importance::Parties)
-                .values(party.name.clone(), Value::Null))),
+            None => changes.push(at(Change::new(
+                ChangeKind::PartyRemoved,
+                Importance::Parties,
+            )
+            .values(party.name.clone(), Value::Null))),
             Some(&other) => {
                 let other = &new.parties[other];
                 if other.name != party.name {
-                    changes.push(at(Change::new("party-renamed", Importance::Parties)
-                        .values(party.name.clone(), other.name.clone())));
+                    changes.push(at(Change::new(
+                        ChangeKind::PartyRenamed,
+                        Importance::Parties,
+                    )
+                    .values(party.name.clone(), other.name.clone())));
                 }
                 if other.kind != party.kind {
-                    changes.push(at(Change::new("party-changed", Importance::Parties)
-                        .field("kind")
-                        .values(party.kind.as_str(), other.kind.as_str())));
+                    changes.push(at(Change::new(
+                        ChangeKind::PartyChanged,
+                        Importance::Parties,
+                    )
+                    .field("kind")
+                    .values(party.kind.as_str(), other.kind.as_str())));
                 }
             }
         }
     }
     for (index, party) in new.parties.iter().enumerate() {
         if !old_by_id.contains_key(party.id.as_str()) {
-            let mut change = Change::new("party-added", Importance::Parties)
+            let mut change = Change::new(ChangeKind::PartyAdded, Importance::Parties)
                 .values(Value::Null, party.name.clone());
             change.party = Some(party.id.clone());
             change.field = Some(party.kind.as_str());
@@ -497,7 +601,7 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
         };
         match new_by_id.get(service.id.as_str()) {
             None => changes.push(base(
-                Change::new("service-removed", Importance::Parties)
+                Change::new(ChangeKind::ServiceRemoved, Importance::Parties)
                     .values(service.name.clone(), Value::Null),
             )),
             Some(&other) => {
@@ -506,7 +610,7 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
                 for ((field, from), (_, to)) in before.into_iter().zip(after) {
                     if from != to {
                         changes.push(base(
-                            Change::new("service-changed", Importance::Parties)
+                            Change::new(ChangeKind::ServiceChanged, Importance::Parties)
                                 .field(field)
                                 .values(from, to),
                         ));
@@ -517,7 +621,7 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
     }
     for (index, service) in new.services.iter().enumerate() {
         if !old_by_id.contains_key(service.id.as_str()) {
-            let mut change = Change::new("service-added", Importance::Parties)
+            let mut change = Change::new(ChangeKind::ServiceAdded, Importance::Parties)
                 .values(Value::Null, service.name.clone());
             change.service = Some(service.id.clone());
             change.order = (1, index);
@@ -543,7 +647,7 @@ fn controls(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             ("domain", was, is),
         ] {
             if from != to {
-                let mut change = Change::new("control-changed", Importance::Wording)
+                let mut change = Change::new(ChangeKind::ControlChanged, Importance::Wording)
                     .field(field)
                     .values(from.clone(), to.clone());
                 change.control = Some(control.display.clone());
@@ -588,7 +692,7 @@ fn pairs(
             continue;
         };
         let Some(&old_control) = old_controls.get(control.display.as_str()) else {
-            changes.push(at(Change::new("pair-added", Importance::Scope)
+            changes.push(at(Change::new(ChangeKind::PairAdded, Importance::Scope)
                 .values(Value::Null, new_graph.ownership[new_index].as_str())));
             continue;
         };
@@ -598,23 +702,30 @@ fn pairs(
             new_graph.ownership[new_index],
         );
         match (justification(old, old_index), justification(new, new_index)) {
-            (None, Some(why)) => changes.push(at(
-                Change::new("excluded", Importance::Scope).values(Value::Null, why)
-            )),
-            (Some(why), None) => changes.push(at(
-                Change::new("re-included", Importance::Scope).values(why, Value::Null)
-            )),
+            (None, Some(why)) => {
+                changes
+                    .push(at(Change::new(ChangeKind::Excluded, Importance::Scope)
+                        .values(Value::Null, why)))
+            }
+            (Some(why), None) => {
+                changes
+                    .push(at(Change::new(ChangeKind::ReIncluded, Importance::Scope)
+                        .values(why, Value::Null)))
+            }
             (Some(a), Some(b)) if a != b => {
-                let mut change = at(Change::new("justification", Importance::Wording).values(a, b));
+                let mut change =
+                    at(Change::new(ChangeKind::Justification, Importance::Wording).values(a, b));
                 change.words = Some(words.of(a, b));
                 changes.push(change);
             }
             _ => {}
         }
         if was != is {
-            changes
-                .push(at(Change::new("ownership", Importance::Ownership)
-                    .values(was.as_str(), is.as_str())));
+            changes.push(at(Change::new(
+                ChangeKind::Ownership,
+                Importance::Ownership,
+            )
+            .values(was.as_str(), is.as_str())));
         }
         compare_duties(
             &duty_facts(old, old_graph, old_index),
@@ -626,12 +737,12 @@ fn pairs(
         // The same notes in another order: the annex shows them in order.
         let (old_list, new_list) = (&old.pairs[old_index].notes, &pair.notes);
         if old_list != new_list && sorted(old_list) == sorted(new_list) {
-            changes.push(at(Change::new("reordered", Importance::Wording)
+            changes.push(at(Change::new(ChangeKind::Reordered, Importance::Wording)
                 .field("notes")
                 .values(old_list.clone(), new_list.clone())));
         } else if old_list != new_list {
             let (old_notes, new_notes) = (old_list.join("\n\n"), new_list.join("\n\n"));
-            let mut change = at(Change::new("control-note", Importance::Wording)
+            let mut change = at(Change::new(ChangeKind::ControlNote, Importance::Wording)
                 .values(old_notes.clone(), new_notes.clone()));
             change.words = Some(words.of(&old_notes, &new_notes));
             changes.push(change);
@@ -643,7 +754,7 @@ fn pairs(
         let control = &old.controls[pair.control];
         let service_kept = new.services.iter().any(|s| s.id == service.id);
         if service_kept && !new_controls.contains_key(control.display.as_str()) {
-            let mut change = Change::new("pair-removed", Importance::Scope)
+            let mut change = Change::new(ChangeKind::PairRemoved, Importance::Scope)
                 .values(old_graph.ownership[old_index].as_str(), Value::Null);
             change.service = Some(service.id.clone());
             change.control = Some(control.display.clone());
@@ -679,16 +790,17 @@ fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
     let new_by_id = by_id(&new.upstreams, |u| &u.id);
     for (index, upstream) in old.upstreams.iter().enumerate() {
         let mut change = match new_by_id.get(upstream.id.as_str()) {
-            None => Change::new("upstream-removed", Importance::Parties)
+            None => Change::new(ChangeKind::UpstreamRemoved, Importance::Parties)
                 .values(upstream.party_id.clone(), Value::Null),
             Some(&other) => {
                 for ((field, from), (_, to)) in
                     described(old, index).into_iter().zip(described(new, other))
                 {
                     if from != to {
-                        let mut change = Change::new("upstream-changed", Importance::Parties)
-                            .field(field)
-                            .values(from, to);
+                        let mut change =
+                            Change::new(ChangeKind::UpstreamChanged, Importance::Parties)
+                                .field(field)
+                                .values(from, to);
                         change.party = Some(upstream.id.clone());
                         change.order = (2, index);
                         changes.push(change);
@@ -703,7 +815,7 @@ fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
     }
     for (index, upstream) in new.upstreams.iter().enumerate() {
         if !old_by_id.contains_key(upstream.id.as_str()) {
-            let mut change = Change::new("upstream-added", Importance::Parties)
+            let mut change = Change::new(ChangeKind::UpstreamAdded, Importance::Parties)
                 .values(Value::Null, upstream.party_id.clone());
             change.party = Some(upstream.id.clone());
             change.order = (2, index);
@@ -736,7 +848,7 @@ fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
         change.duty = Some(o.duty.clone());
         change.order = (
             usize::MAX - 2,
-            index * 2 + usize::from(kind != "obligation-removed"),
+            index * 2 + usize::from(kind != ChangeKind::ObligationRemoved),
         );
         change
     };
@@ -756,13 +868,15 @@ fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             o.duty.as_str(),
         );
         match after.get(&key) {
-            None => changes
-                .push(at(old, o, index, "obligation-removed").values(o.title.clone(), Value::Null)),
+            None => changes.push(
+                at(old, o, index, ChangeKind::ObligationRemoved)
+                    .values(o.title.clone(), Value::Null),
+            ),
             Some(&(now, now_index)) if status(now) != status(o) => {
                 let kind = if now.taken_by.is_some() {
-                    "obligation-taken"
+                    ChangeKind::ObligationTaken
                 } else {
-                    "obligation-opened"
+                    ChangeKind::ObligationOpened
                 };
                 changes.push(at(new, now, now_index, kind).values(status(o), status(now)));
             }
@@ -777,8 +891,9 @@ fn upstreams(old: &Model, new: &Model, changes: &mut Vec<Change>) {
             o.duty.as_str(),
         );
         if !before.contains_key(&key) {
-            changes
-                .push(at(new, o, index, "obligation-added").values(Value::Null, o.title.clone()));
+            changes.push(
+                at(new, o, index, ChangeKind::ObligationAdded).values(Value::Null, o.title.clone()),
+            );
         }
     }
 }
@@ -790,6 +905,26 @@ fn compare_duties(
     words: &mut WordDiffs,
     changes: &mut Vec<Change>,
 ) {
+    // The duties kept on both sides, in another order: the annex lists them in order.
+    let (old_ids, new_ids): (Vec<&str>, Vec<&str>) = (
+        old.iter().map(|d| d.id).collect(),
+        new.iter().map(|d| d.id).collect(),
+    );
+    let kept_old: Vec<&str> = old_ids
+        .iter()
+        .copied()
+        .filter(|id| new_ids.contains(id))
+        .collect();
+    let kept_new: Vec<&str> = new_ids
+        .iter()
+        .copied()
+        .filter(|id| old_ids.contains(id))
+        .collect();
+    if kept_old != kept_new {
+        changes.push(at(Change::new(ChangeKind::Reordered, Importance::Wording)
+            .field("duties")
+            .values(old_ids.clone(), new_ids.clone())));
+    }
     // A pair can hold one id twice (E205): the n-th duty with an id matches the n-th.
     let nth = |duties: &[DutyFacts], index: usize| {
         duties[..index]
@@ -807,16 +942,16 @@ fn compare_duties(
     };
     for (index, duty) in old.iter().enumerate() {
         if find(new, duty.id, nth(old, index)).is_none() {
-            let mut change =
-                at(Change::new("duty-removed", Importance::Duties).values(duty.title, Value::Null));
+            let mut change = at(Change::new(ChangeKind::DutyRemoved, Importance::Duties)
+                .values(duty.title, Value::Null));
             change.duty = Some(duty.id.to_owned());
             changes.push(change);
         }
     }
     for (index, duty) in new.iter().enumerate() {
         let Some(before) = find(old, duty.id, nth(new, index)).map(|i| &old[i]) else {
-            let mut change =
-                at(Change::new("duty-added", Importance::Duties).values(Value::Null, duty.title));
+            let mut change = at(Change::new(ChangeKind::DutyAdded, Importance::Duties)
+                .values(Value::Null, duty.title));
             change.duty = Some(duty.id.to_owned());
             changes.push(change);
             continue;
@@ -827,7 +962,7 @@ fn compare_duties(
             ("evidence", before.evidence.as_str(), duty.evidence.as_str()),
         ] {
             if from != to {
-                let mut change = at(Change::new("duty-reworded", Importance::Wording)
+                let mut change = at(Change::new(ChangeKind::DutyReworded, Importance::Wording)
                     .field(field)
                     .values(from, to));
                 change.duty = Some(duty.id.to_owned());
@@ -838,9 +973,11 @@ fn compare_duties(
         if before.origin != duty.origin {
             // The same text, now negotiated in the matrix or now a baseline's default: a
             // reviewer reads the two differently.
-            let mut change = at(Change::new("duty-origin-changed", Importance::Wording)
-                .field("origin")
-                .values(before.origin.as_str(), duty.origin.as_str()));
+            let mut change = at(
+                Change::new(ChangeKind::DutyOriginChanged, Importance::Wording)
+                    .field("origin")
+                    .values(before.origin.as_str(), duty.origin.as_str()),
+            );
             change.duty = Some(duty.id.to_owned());
             changes.push(change);
         }
@@ -854,7 +991,8 @@ fn compare_duties(
             let from = before.letters.get(party).cloned().unwrap_or_default();
             let to = duty.letters.get(party).cloned().unwrap_or_default();
             if from != to {
-                let mut change = at(Change::new("assignment", Importance::Duties).values(from, to));
+                let mut change =
+                    at(Change::new(ChangeKind::Assignment, Importance::Duties).values(from, to));
                 change.duty = Some(duty.id.to_owned());
                 change.party = Some(party.to_owned());
                 changes.push(change);
@@ -889,7 +1027,7 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
     for k in &after {
         *counted.entry(*k).or_default() += 1;
     }
-    let mut emit = |k: &Key, kind: &'static str| {
+    let mut emit = |k: &Key, kind: ChangeKind| {
         let mut change = Change::new(kind, Importance::Gap);
         change.code = Some(k.0);
         if let Some((service, control)) = k.1 {
@@ -898,7 +1036,7 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
             change.order = (control_order.get(control).copied().unwrap_or(usize::MAX), 0);
         }
         let message = Value::from(k.2);
-        if kind == "finding-introduced" {
+        if kind == ChangeKind::FindingIntroduced {
             change = change.values(Value::Null, message);
         } else {
             change = change.values(message, Value::Null);
@@ -909,7 +1047,7 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
         if let Some(n) = counted.get_mut(k) {
             if *n > 0 {
                 *n -= 1;
-                emit(k, "finding-introduced");
+                emit(k, ChangeKind::FindingIntroduced);
             }
         }
     }
@@ -917,7 +1055,7 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
         if let Some(n) = counted.get_mut(k) {
             if *n < 0 {
                 *n += 1;
-                emit(k, "finding-resolved");
+                emit(k, ChangeKind::FindingResolved);
             }
         }
     }

@@ -285,6 +285,43 @@ fn keep_owner(file: &fs::File, existing: &fs::Metadata) {
 #[cfg(not(unix))]
 fn keep_owner(_: &fs::File, _: &fs::Metadata) {}
 
+/// A writer that refuses to grow past `limit` bytes: a rendering whose size runs away (thousands
+/// of parties times thousands of pairs) fails cleanly instead of filling the disk, and through
+/// [`write_with`] leaves nothing half-written.
+pub struct Bounded<'a> {
+    inner: &'a mut dyn Write,
+    written: u64,
+    limit: u64,
+}
+
+impl<'a> Bounded<'a> {
+    pub fn new(inner: &'a mut dyn Write, limit: u64) -> Self {
+        Bounded {
+            inner,
+            written: 0,
+            limit,
+        }
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.written + buf.len() as u64 > self.limit {
+            return Err(io::Error::other(format!(
+                "the output would be larger than {} bytes (raise the limit with --max-output-bytes)",
+                self.limit
+            )));
+        }
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,8 +16,12 @@ pub mod files;
 pub mod format;
 pub mod git;
 pub mod graph;
+pub mod import;
+pub mod init;
+pub mod lsp;
 pub mod published;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod synthetic;
@@ -77,8 +81,20 @@ pub fn compile_in_chain(
     limits: Limits,
     chain: &analyze::Chain,
 ) -> Result<Compilation, FatalError> {
+    compile_overlaid(path, name, limits, chain, &|_| None)
+}
+
+/// [`compile_in_chain`] with files read from `overlay` where it has them (an editor's buffers).
+pub fn compile_overlaid(
+    path: &Path,
+    name: &str,
+    limits: Limits,
+    chain: &analyze::Chain,
+    overlay: analyze::Overlay,
+) -> Result<Compilation, FatalError> {
     let mut sources = Sources::new();
-    let (loaded, mut diagnostics) = analyze::load(path, name, &mut sources, limits)?;
+    let (loaded, mut diagnostics) =
+        analyze::load_overlaid(path, name, &mut sources, limits, overlay)?;
     // After a syntax error the files hold only the items that parsed: the checks that need the
     // whole matrix (unknown names, unowned controls, unused parties) would report what the
     // broken items may well define, so they wait until every file parses.

@@ -78,6 +78,29 @@ pub struct Header<'a> {
     /// matrix's, which the extract's content does not reproduce.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extract_for: Option<Text<'a>>,
+    /// Document control: the agreement annexed, who owns and approves the matrix, its
+    /// classification, the version it supersedes, when it is to be reviewed, its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_by: Option<Text<'a>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History<'a> {
+    pub version: Text<'a>,
+    pub date: Text<'a>,
+    pub summary: Text<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -397,6 +420,23 @@ impl<'a, P> Published<'a, P> {
                 fingerprint: Cow::Borrowed(""),
                 scope: model.header.scope.as_deref().map(text),
                 extract_for: None,
+                agreement: model.header.document.agreement.as_deref().map(text),
+                owner: model.header.document.owner.as_deref().map(text),
+                approver: model.header.document.approver.as_deref().map(text),
+                classification: model.header.document.classification.as_deref().map(text),
+                supersedes: model.header.document.supersedes.as_deref().map(text),
+                review_by: model.header.document.review_by.as_deref().map(text),
+                history: model
+                    .header
+                    .document
+                    .history
+                    .iter()
+                    .map(|h| History {
+                        version: text(&h.version),
+                        date: text(&h.date),
+                        summary: text(&h.summary),
+                    })
+                    .collect(),
             },
             parties: model
                 .parties
@@ -639,7 +679,8 @@ macro_rules! owned {
 
 owned! {
     Published { matrix, parties, services, subservices, controls, pairs, upstreams, obligations, diagnostics }
-    Header { title, version, effective, catalogs, fingerprint, scope, extract_for }
+    Header { title, version, effective, catalogs, fingerprint, scope, extract_for, agreement, owner, approver, classification, supersedes, review_by, history }
+    History { version, date, summary }
     Party { id, name, kind, team_of }
     Service { id, name, model, provider, customer, regions, runs_on }
     Control { id, title, domain, domain_title }

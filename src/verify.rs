@@ -59,8 +59,11 @@ const HTML_FINGERPRINT: &str = "<meta name=\"srmc-fingerprint\" content=\"";
 const HTML_EXTRACT: &str = "<meta name=\"srmc-extract-for\" content=\"";
 const MARKDOWN_FINGERPRINT: (&str, &str) = ("<!-- srmc-fingerprint: ", " -->");
 const MARKDOWN_EXTRACT: (&str, &str) = ("<!-- srmc-extract-for: ", " -->");
-const PDF_FINGERPRINT: &str = "srmc-fingerprint:";
-const PDF_EXTRACT: &str = "srmc-extract-for:";
+/// The keyword of a PDF annex's metadata (`/Keywords` of the document information and the XMP
+/// `pdf:Keywords`) that holds the fingerprint: `--format pdf` writes it, `verify` reads it.
+pub const PDF_FINGERPRINT: &str = "srmc-fingerprint:";
+/// The keyword that names the party of an extract.
+pub const PDF_EXTRACT: &str = "srmc-extract-for:";
 
 /// Reads the mark of an annex in any of the four formats, told apart by their first bytes.
 pub fn read_mark(bytes: &[u8]) -> Result<Mark, NoMark> {

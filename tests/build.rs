@@ -9,13 +9,14 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use srmc::render::{render, Format};
 
-const FORMATS: [(Format, &str); 6] = [
+const FORMATS: [(Format, &str); 7] = [
     (Format::Markdown, "md"),
     (Format::Html, "html"),
     (Format::RaciMarkdown, "raci.md"),
     (Format::RaciCsv, "csv"),
     (Format::Json, "json"),
     (Format::Dot, "dot"),
+    (Format::DotDetail, "detail.dot"),
 ];
 
 fn root() -> &'static Path {
@@ -46,6 +47,7 @@ fn every_format_of_the_examples_is_reviewed() {
         "tests/fixtures/examples/name-errors.srm",
         "tests/fixtures/examples/one-accountable.srm",
         "tests/fixtures/examples/obligations-customer.srm",
+        "tests/fixtures/ok/document_control.srm",
         "matrices/nimbus-saas-and-db.srm",
     ]
     .iter()
@@ -148,6 +150,28 @@ fn the_fingerprint_follows_meaning_not_layout() {
             "domain ops \"Operations and backup\"",
         ),
     ];
+    // Each document-control field of the header is part of what the annex says.
+    let different: Vec<String> = different
+        .into_iter()
+        .chain(
+            [
+                "agreement \"MSA-1\"",
+                "owner \"Security office\"",
+                "approver \"CISO\"",
+                "classification \"Internal\"",
+                "supersedes \"0.9.0\"",
+                "review-by 2027-01-15",
+                "history \"0.9.0\" 2025-12-01 \"Draft\"",
+            ]
+            .iter()
+            .map(|field| {
+                base.replace(
+                    "  effective 2026-01-15\n",
+                    &format!("  effective 2026-01-15\n  {field}\n"),
+                )
+            }),
+        )
+        .collect();
     for variant in &different {
         assert_ne!(
             fingerprint_of(variant),
@@ -195,9 +219,36 @@ const TAGS: &[&str] = &[
     "br",
     "hr",
     "del",
+    "figure",
+    "figcaption",
+    "svg",
+    "rect",
+    "text",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "lang", "charset", "name", "content", "class", "id", "href", "title", "style",
+    "lang",
+    "charset",
+    "name",
+    "content",
+    "class",
+    "id",
+    "href",
+    "title",
+    "style",
+    "colspan",
+    // The inline pictures.
+    "xmlns",
+    "viewbox",
+    "width",
+    "height",
+    "role",
+    "aria-label",
+    "x",
+    "y",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "text-anchor",
 ];
 
 fn assert_inert_html(html: &str) {
@@ -280,9 +331,8 @@ fn hostile_text_stays_text() {
     assert_inert_html(output("html"));
 
     // Markdown: no raw HTML, no image, no link but to the web, and the annex's own headings.
-    for text in [output("md"), output("raci.md")] {
-        assert_inert_markdown(text);
-    }
+    assert_inert_markdown(common::after_markers(output("md")));
+    assert_inert_markdown(output("raci.md"));
     let headings = markdown_headings(output("md"));
     for heading in [
         "Parties",
@@ -444,12 +494,20 @@ fn template_overrides_are_not_read_through_links() {
 
 #[test]
 fn templates_can_be_overridden_by_name() {
+    // The annex is three templates: the front matter, one domain (rendered once per domain
+    // with that domain's data), the closing sections.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("annex.md.hbs"),
         "Annex for {{matrix.title}}: {{#each parties}}{{id}} {{/each}}\n",
     )
     .unwrap();
+    std::fs::write(
+        dir.path().join("annex-domain.md.hbs"),
+        "- {{title}}:{{#each controls}} {{id}}{{/each}}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("annex-end.md.hbs"), "{{generator}}\n").unwrap();
     srmc()
         .arg("build")
         .arg(root().join("tests/fixtures/ok/minimal.srm"))
@@ -457,7 +515,10 @@ fn templates_can_be_overridden_by_name() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout("Annex for Minimal: acme globex \n");
+        .stdout(format!(
+            "Annex for Minimal: acme globex \n- Operations: M-1 M-2\nsrmc {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
 }
 
 #[test]
@@ -473,6 +534,7 @@ fn json_matches_the_shipped_schema() {
         "matrices/nimbus-saas-and-db.srm",
         "tests/fixtures/hostile/hostile.srm",
         "tests/fixtures/ok/baselines_and_inheritance.srm",
+        "tests/fixtures/ok/document_control.srm",
     ] {
         let compilation = common::compile(&root().join(input));
         let json: serde_json::Value =
@@ -568,7 +630,7 @@ fn a_party_extract_holds_only_what_concerns_the_party() {
         .unwrap();
     let markdown = String::from_utf8(markdown.stdout).unwrap();
     assert!(
-        markdown.contains("| Extract | for `auditco` only"),
+        markdown.contains("- Extract: for `auditco` only"),
         "{markdown}"
     );
     for title in &others {
@@ -649,4 +711,71 @@ control A.1, A-1, a-1, A-1-2 {
         let target = href.strip_prefix('#').expect("links stay in the page");
         assert!(unique.contains(&target.to_owned()), "#{target} in {ids:?}");
     }
+}
+
+/// Partials that call each other would overflow handlebars' stack: refused with their names
+/// before anything is rendered.
+#[test]
+fn template_partial_cycles_and_huge_templates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("_duty-table.md.hbs"), "{{> style.css}}").unwrap();
+    std::fs::write(
+        dir.path().join("_style.css.hbs"),
+        "{{#> duty-table.md}}{{/duty-table.md}}",
+    )
+    .unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "partials call each other in a cycle: duty-table.md → style.css → duty-table.md",
+        ));
+    let big = tempfile::tempdir().unwrap();
+    std::fs::write(big.path().join("annex.md.hbs"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    srmc()
+        .arg("build")
+        .arg(root().join("tests/fixtures/ok/minimal.srm"))
+        .args(["--format", "markdown", "--templates"])
+        .arg(big.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "more than the limit of 1048576 bytes",
+        ));
+}
+
+/// An output over `--max-output-bytes` is refused, and nothing is left at the `-o` path.
+#[test]
+fn an_output_over_the_limit_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("annex.html");
+    let nimbus = root().join("matrices/nimbus-saas-and-db.srm");
+    srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "html", "--max-output-bytes", "50000", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the output would be larger than 50000 bytes (raise the limit with --max-output-bytes)",
+        ));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a temporary file is left"
+    );
+    srmc()
+        .arg("build")
+        .arg(&nimbus)
+        .args(["--format", "markdown", "--max-output-bytes", "50000"])
+        .assert()
+        .code(2)
+        .stdout("");
 }

@@ -1,5 +1,6 @@
 //! The command line as a user meets it: exit statuses, formats, flags and hostile input.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -814,4 +815,59 @@ fn control_characters_never_reach_the_terminal() {
     assert_eq!(diagnostics[0]["code"], "W305");
     assert_eq!(diagnostics[0]["line"], 1);
     assert_eq!(diagnostics[0]["column"], 4);
+}
+
+#[test]
+fn dot_detail_draws_every_duty_and_goes_with_dot_only() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok/minimal.srm");
+    let overview = srmc()
+        .arg("build")
+        .arg(&file)
+        .args(["--format", "dot"])
+        .output()
+        .unwrap();
+    let overview = String::from_utf8(overview.stdout).unwrap();
+    assert!(
+        overview.contains("\"service:store\" -> \"domain:ops\""),
+        "{overview}"
+    );
+    assert!(!overview.contains("M-1/backups"), "{overview}");
+    let detail = srmc()
+        .arg("build")
+        .arg(&file)
+        .args(["--format", "dot", "--detail"])
+        .output()
+        .unwrap();
+    let detail = String::from_utf8(detail.stdout).unwrap();
+    assert!(detail.contains("M-1/backups"), "{detail}");
+    srmc()
+        .arg("build")
+        .arg(&file)
+        .args(["--format", "json", "--detail"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--detail goes with --format dot"));
+}
+
+/// `explain` prints the matrix author's text to a terminal: a bidirectional control in a title
+/// shows as its code point, never reorders the line.
+#[test]
+fn explain_shows_control_characters_of_user_text_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok/minimal.srm"),
+    )
+    .unwrap()
+    .replace("Take daily backups", "Take daily \u{202e}backups");
+    let file = dir.path().join("m.srm");
+    std::fs::write(&file, text).unwrap();
+    let output = srmc()
+        .arg("explain")
+        .arg(&file)
+        .args(["--service", "store", "--control", "M-1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Take daily <U+202E>backups"), "{stdout}");
+    assert!(!stdout.contains('\u{202e}'), "{stdout}");
 }

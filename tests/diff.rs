@@ -26,7 +26,8 @@ fn every_change_kind_in_every_format() {
     let v1 = root().join("tests/fixtures/diff/v1.srm");
     let v2 = root().join("tests/fixtures/diff/v2.srm");
     let changes = diff_of(&v1, &v2);
-    let kinds: std::collections::BTreeSet<&str> = changes.changes.iter().map(|c| c.kind).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        changes.changes.iter().map(|c| c.kind.as_str()).collect();
     let expected = [
         "metadata",
         "party-added",
@@ -55,7 +56,7 @@ fn every_change_kind_in_every_format() {
         assert!(kinds.contains(kind), "no `{kind}` change in {kinds:?}");
     }
     // Ownership moves come first.
-    assert_eq!(changes.changes[0].kind, "ownership");
+    assert_eq!(changes.changes[0].kind.as_str(), "ownership");
     insta::assert_snapshot!("diff.json", render::diff::json(&changes));
     insta::assert_snapshot!("diff.md", render::diff::markdown(&changes, None).unwrap());
     insta::assert_snapshot!("diff.html", render::diff::html(&changes, None).unwrap());
@@ -116,12 +117,12 @@ fn key_with(
 }
 
 fn key(change: &Change) -> Key {
-    key_with(change, change.kind, &change.from, &change.to)
+    key_with(change, change.kind.as_str(), &change.from, &change.to)
 }
 
 /// The change that `diff(b, a)` reports for a change of `diff(a, b)`.
 fn mirror(change: &Change) -> Key {
-    let kind = match change.kind {
+    let kind = match change.kind.as_str() {
         "party-added" => "party-removed",
         "party-removed" => "party-added",
         "service-added" => "service-removed",
@@ -304,8 +305,11 @@ fn obligations_upstreams_and_sub_services_show_in_the_diff() {
     std::fs::write(&a, &before).unwrap();
     std::fs::write(&b, &after).unwrap();
     let changes = diff_of(&a, &b);
-    let kinds: Vec<(&str, Option<&str>)> =
-        changes.changes.iter().map(|c| (c.kind, c.field)).collect();
+    let kinds: Vec<(&str, Option<&str>)> = changes
+        .changes
+        .iter()
+        .map(|c| (c.kind.as_str(), c.field))
+        .collect();
     assert!(kinds.contains(&("obligation-taken", None)), "{kinds:?}");
     assert!(
         kinds.contains(&("upstream-changed", Some("pin"))),
@@ -331,7 +335,7 @@ fn obligations_upstreams_and_sub_services_show_in_the_diff() {
         changes
             .changes
             .iter()
-            .any(|c| c.kind == "service-changed" && c.field == Some("subservice")),
+            .any(|c| c.kind.as_str() == "service-changed" && c.field == Some("subservice")),
         "{:?}",
         changes.changes
     );
@@ -647,7 +651,7 @@ fn a_change_of_order_shows_in_the_diff() {
         .map(|c| {
             let text = |v: &Option<serde_json::Value>| v.as_ref().unwrap().to_string();
             (
-                c.kind,
+                c.kind.as_str(),
                 c.field,
                 c.service.as_deref(),
                 text(&c.from),
@@ -723,7 +727,14 @@ fn a_baseline_duty_written_into_the_matrix_changes_its_origin() {
     let moved: Vec<_> = changes
         .changes
         .iter()
-        .map(|c| (c.kind, c.duty.as_deref(), c.from.clone(), c.to.clone()))
+        .map(|c| {
+            (
+                c.kind.as_str(),
+                c.duty.as_deref(),
+                c.from.clone(),
+                c.to.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         moved,
@@ -740,4 +751,92 @@ fn a_baseline_duty_written_into_the_matrix_changes_its_origin() {
             .fingerprint
     };
     assert_ne!(fingerprint(&old), fingerprint(&new));
+}
+
+/// The document-control fields of the header are compared one by one.
+#[test]
+fn document_control_changes_show_in_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let before =
+        std::fs::read_to_string(root().join("tests/fixtures/ok/document_control.srm")).unwrap();
+    let after = before
+        .replace("\"Confidential\"", "\"Internal\"")
+        .replace("review-by      2027-03-01", "review-by      2027-09-01")
+        .replace(
+            "  history        \"2.1.0\"",
+            "  history        \"2.0.1\" 2026-02-01 \"Typo fixed\"\n  history        \"2.1.0\"",
+        );
+    let (old, new) = (dir.path().join("old.srm"), dir.path().join("new.srm"));
+    std::fs::write(&old, before).unwrap();
+    std::fs::write(&new, after).unwrap();
+    let changes = diff_of(&old, &new);
+    let fields: Vec<(&str, Option<&str>)> = changes
+        .changes
+        .iter()
+        .map(|c| (c.kind.as_str(), c.field))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("metadata", Some("classification")),
+            ("metadata", Some("review-by")),
+            ("metadata", Some("history")),
+        ]
+    );
+}
+
+/// Two duties of a pair swapped: the annex lists them in the new order, so the diff says so.
+#[test]
+fn duties_in_another_order_are_a_reordering() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = std::fs::read_to_string(root().join("tests/fixtures/ok/minimal.srm")).unwrap();
+    let request =
+        "  duty request \"Request the export before the contract ends\" { customer: R A }\n";
+    let deliver = "  duty deliver \"Deliver the export within 30 days\" { provider: R A }\n";
+    assert!(before.contains(&format!("{request}{deliver}")));
+    let after = before.replace(
+        &format!("{request}{deliver}"),
+        &format!("{deliver}{request}"),
+    );
+    let (old, new) = (dir.path().join("old.srm"), dir.path().join("new.srm"));
+    std::fs::write(&old, before).unwrap();
+    std::fs::write(&new, after).unwrap();
+    let changes = diff_of(&old, &new);
+    let kinds: Vec<(&str, Option<&str>)> = changes
+        .changes
+        .iter()
+        .map(|c| (c.kind.as_str(), c.field))
+        .collect();
+    assert_eq!(kinds, [("reordered", Some("duties"))]);
+    assert_eq!(
+        changes.changes[0].to,
+        Some(serde_json::json!(["deliver", "request"]))
+    );
+}
+
+/// The README's table of change kinds lists every kind `srmc diff` writes, and nothing else.
+#[test]
+fn the_readme_lists_every_change_kind() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table = readme
+        .split("| `ownership`")
+        .nth(1)
+        .map(|rest| format!("| `ownership`{rest}"))
+        .expect("the README has the table of change kinds");
+    let mut listed = std::collections::BTreeSet::new();
+    for line in table.lines().take_while(|l| l.starts_with('|')) {
+        let first = line.split('|').nth(1).unwrap_or("");
+        // The kinds are the backticked words before any `(field: …)` remark.
+        let kinds = first.split('(').next().unwrap_or("");
+        for (i, part) in kinds.split('`').enumerate() {
+            if i % 2 == 1 {
+                listed.insert(part.to_owned());
+            }
+        }
+    }
+    let all: std::collections::BTreeSet<String> = srmc::diff::ChangeKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    assert_eq!(listed, all);
 }

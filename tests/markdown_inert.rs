@@ -371,7 +371,7 @@ proptest! {
         if compilation.errors() > 0 {
             expected.push((2, "⚠ Gaps and conflicts: this matrix is not ready to sign".into()));
         }
-        for heading in ["Parties", "Services", "Ownership summary", "Responsibilities"] {
+        for heading in ["Contents", "Parties", "Services", "Ownership summary", "Responsibilities"] {
             expected.push((2, heading.into()));
         }
         expected.extend([
@@ -383,7 +383,7 @@ proptest! {
             (2, "Exclusions".into()),
             (2, "Sign-off".into()),
         ]);
-        prop_assert_eq!(inert(&annex, true)?, expected, "{}", annex);
+        prop_assert_eq!(inert(crate::common::after_markers(&annex), true)?, expected, "{}", annex);
 
         let raci = render(&compilation, Format::RaciMarkdown, None).unwrap();
         let raci_expected = vec![

@@ -93,12 +93,28 @@ fn the_nimbus_pdf_shows_its_title_fingerprint_and_every_control() {
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
+    let total_pages: usize = total.parse().unwrap();
+    // The compact layout: services with the same duties share one table.
+    assert!(total_pages <= 40, "{total_pages} pages");
+    assert!(text.contains("Nimbus Claims, Nimbus Managed PostgreSQL"));
+    // The document control of the header.
+    let document = &checked.model.header.document;
+    for field in [
+        &document.agreement,
+        &document.approver,
+        &document.classification,
+    ] {
+        let field = field
+            .as_deref()
+            .expect("Nimbus fills in its document control");
+        assert!(text.contains(field), "no {field}");
+    }
     assert!(text.contains(&format!("Page 1 of {total}")));
     assert!(text.contains(&format!("Page {total} of {total}")));
     assert_eq!(
-        text.matches(&format!("fingerprint {}", &fingerprint[..12]))
+        text.matches(&format!("fingerprint {}", &fingerprint[..16]))
             .count(),
-        total.parse::<usize>().unwrap(),
+        total_pages,
         "the short fingerprint is on every page"
     );
     assert!(text.contains("Contents"));
@@ -112,6 +128,26 @@ fn the_nimbus_pdf_shows_its_title_fingerprint_and_every_control() {
     }
     // Party names head the duty columns, with the id below.
     assert!(text.contains("Nimbus Cloud GmbH nimbus"));
+}
+
+#[test]
+fn the_pdf_carries_the_document_control_and_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = root().join("tests/fixtures/ok/document_control.srm");
+    let pdf = build_pdf(&matrix, dir.path(), &[]);
+    let Some(text) = pdf_text(&pdf) else { return };
+    let compilation = common::compile(&matrix);
+    let document = &compilation.checked.as_ref().unwrap().model.header.document;
+    let review_by = document.review_by.as_deref().unwrap();
+    assert!(
+        text.contains("Review by") && text.contains(review_by),
+        "{text}"
+    );
+    assert!(document.history.len() > 1);
+    for entry in &document.history {
+        let row = format!("{} {} {}", entry.version, entry.date, entry.summary);
+        assert!(text.contains(&row), "no history row `{row}` in {text}");
+    }
 }
 
 #[test]

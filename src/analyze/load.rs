@@ -67,6 +67,7 @@ struct Loader<'a> {
     order: Vec<(usize, usize)>,
     /// Every file read, by canonical path: each is loaded once, however many files import it.
     loaded: HashSet<PathBuf>,
+    overlay: Overlay<'a>,
     /// The files whose imports are being read, outermost first, to find cycles.
     open: Vec<Open>,
     /// The canonical paths of `open`, to find a cycle without walking it.
@@ -93,6 +94,21 @@ pub fn load(
     sources: &mut Sources,
     limits: Limits,
 ) -> Result<(Loaded, Vec<Diagnostic>), FatalError> {
+    load_overlaid(root, shown, sources, limits, &|_| None)
+}
+
+/// Texts that stand in for files on disk, by canonical path: an editor's unsaved buffers.
+pub type Overlay<'a> = &'a dyn Fn(&Path) -> Option<String>;
+
+/// [`load`], reading each file from `overlay` where it has the file (the root too, which then
+/// need not exist on disk: an editor may hold a file deleted under it).
+pub fn load_overlaid(
+    root: &Path,
+    shown: &str,
+    sources: &mut Sources,
+    limits: Limits,
+    overlay: Overlay,
+) -> Result<(Loaded, Vec<Diagnostic>), FatalError> {
     let cannot_read =
         |reason: &dyn std::fmt::Display| FatalError(format!("cannot read `{shown}`: {reason}"));
     let too_large = |reason: ReadError| match reason {
@@ -101,7 +117,16 @@ pub fn load(
         )),
         _ => cannot_read(&reason),
     };
-    let (canonical, bytes) = if root.as_os_str() == files::STDIO {
+    let (canonical, bytes) = if let Some(text) = overlay(root) {
+        if text.len() as u64 > limits.max_file_bytes {
+            return Err(too_large(ReadError::TooLarge {
+                size: Some(text.len() as u64),
+                limit: limits.max_file_bytes,
+            }));
+        }
+        let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        (canonical, text.into_bytes())
+    } else if root.as_os_str() == files::STDIO {
         let here = std::env::current_dir()
             .and_then(fs::canonicalize)
             .map_err(|error| cannot_read(&io_reason(&error)))?;
@@ -125,6 +150,7 @@ pub fn load(
         files: Vec::new(),
         order: Vec::new(),
         loaded: HashSet::new(),
+        overlay,
         open: Vec::new(),
         open_paths: HashSet::new(),
         whole: true,
@@ -283,8 +309,16 @@ impl Loader<'_> {
             return;
         }
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
-        let bytes = match files::read_regular(&canonical, self.limits.max_file_bytes.min(remaining))
-        {
+        let limit = self.limits.max_file_bytes.min(remaining);
+        let read = match (self.overlay)(&canonical) {
+            Some(text) if text.len() as u64 > limit => Err(ReadError::TooLarge {
+                size: Some(text.len() as u64),
+                limit,
+            }),
+            Some(text) => Ok(text.into_bytes()),
+            None => files::read_regular(&canonical, limit),
+        };
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(reason @ ReadError::TooLarge { .. }) => {
                 self.diagnostics.push(

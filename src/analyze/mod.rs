@@ -6,6 +6,6 @@ pub mod model;
 mod resolve;
 pub mod upstream;
 
-pub use load::{load, FatalError, Limits, Loaded};
+pub use load::{load, load_overlaid, FatalError, Limits, Loaded, Overlay};
 pub use resolve::resolve;
 pub use upstream::Chain;

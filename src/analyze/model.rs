@@ -178,6 +178,29 @@ pub struct Header {
     pub effective: String,
     pub scope: Option<String>,
     pub catalogs: Vec<String>,
+    pub document: DocumentControl,
+}
+
+/// What the annex says about itself as a contract document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentControl {
+    /// The agreement the matrix is an annex of.
+    pub agreement: Option<String>,
+    pub owner: Option<String>,
+    pub approver: Option<String>,
+    pub classification: Option<String>,
+    /// The version this one replaces.
+    pub supersedes: Option<String>,
+    pub review_by: Option<String>,
+    /// Earlier versions, as the header lists them.
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub version: String,
+    pub date: String,
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -171,6 +171,21 @@ impl Resolver {
 
     /// A finding that only holds if every item of the matrix was read: unknown names, a missing
     /// or incomplete header, a service whose customer cannot be inferred.
+    /// E109 unless `date` is a day of the calendar.
+    fn calendar_date(&mut self, date: &ast::Spanned<String>) {
+        if !is_calendar_date(&date.value) {
+            self.error(
+                Diagnostic::new(
+                    Code::E109,
+                    date.span,
+                    format!("`{}` is not a calendar date", date.value),
+                )
+                .label("no such day")
+                .help("dates are YYYY-MM-DD and must exist in the calendar"),
+            );
+        }
+    }
+
     fn whole_matrix_error(&mut self, diagnostic: Diagnostic) {
         if self.complete && !self.quiet {
             self.diagnostics.push(diagnostic);
@@ -503,13 +518,33 @@ impl Resolver {
         let mut effective = None;
         let mut catalog_names: Option<&Vec<ast::Name>> = None;
         let mut scope = None;
+        let mut document = DocumentControl::default();
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for field in &first.fields {
             let span = match field {
-                ast::MatrixField::Version(v) | ast::MatrixField::Scope(v) => v.span,
+                ast::MatrixField::Version(v)
+                | ast::MatrixField::Scope(v)
+                | ast::MatrixField::Document(_, v)
+                | ast::MatrixField::ReviewBy(v) => v.span,
                 ast::MatrixField::Effective(v) => v.span,
                 ast::MatrixField::Catalogs(list) => list[0].span,
+                ast::MatrixField::History { version, .. } => version.span,
             };
+            if let ast::MatrixField::History {
+                version,
+                date,
+                summary,
+            } = field
+            {
+                // One line per earlier version: the only header field given more than once.
+                self.calendar_date(date);
+                document.history.push(HistoryEntry {
+                    version: version.value.clone(),
+                    date: date.value.clone(),
+                    summary: summary.value.clone(),
+                });
+                continue;
+            }
             if let Some(earlier) = seen.insert(field.keyword(), span) {
                 self.error(
                     Diagnostic::new(
@@ -519,7 +554,11 @@ impl Resolver {
                     )
                     .label("second value")
                     .related(earlier, "first value")
-                    .help("keep one; list several catalogs on one line, separated by commas"),
+                    .help(if field.keyword() == "catalog" {
+                        "keep one; list several catalogs on one line, separated by commas"
+                    } else {
+                        "keep one; only `history` lines may be repeated, one per earlier version"
+                    }),
                 );
                 continue;
             }
@@ -527,20 +566,25 @@ impl Resolver {
                 ast::MatrixField::Version(v) => version = Some(v.value.clone()),
                 ast::MatrixField::Scope(v) => scope = Some(v.value.clone()),
                 ast::MatrixField::Effective(date) => {
-                    if !is_calendar_date(&date.value) {
-                        self.error(
-                            Diagnostic::new(
-                                Code::E109,
-                                date.span,
-                                format!("`{}` is not a calendar date", date.value),
-                            )
-                            .label("no such day")
-                            .help("dates are YYYY-MM-DD and must exist in the calendar"),
-                        );
-                    }
+                    self.calendar_date(date);
                     effective = Some(date.value.clone());
                 }
                 ast::MatrixField::Catalogs(list) => catalog_names = Some(list),
+                ast::MatrixField::Document(which, v) => {
+                    let slot = match which {
+                        ast::DocumentField::Agreement => &mut document.agreement,
+                        ast::DocumentField::Owner => &mut document.owner,
+                        ast::DocumentField::Approver => &mut document.approver,
+                        ast::DocumentField::Classification => &mut document.classification,
+                        ast::DocumentField::Supersedes => &mut document.supersedes,
+                    };
+                    *slot = Some(v.value.clone());
+                }
+                ast::MatrixField::ReviewBy(date) => {
+                    self.calendar_date(date);
+                    document.review_by = Some(date.value.clone());
+                }
+                ast::MatrixField::History { .. } => {}
             }
         }
         for (keyword, example) in [
@@ -568,6 +612,7 @@ impl Resolver {
                 effective: effective.unwrap_or_default(),
                 scope,
                 catalogs: Vec::new(),
+                document,
             },
             catalogs: catalog_names.cloned().unwrap_or_default(),
         })

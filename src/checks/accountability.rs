@@ -36,7 +36,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     )
                     .label("nobody holds `A`")
                     .help("give exactly one party the letter `A`: the one that answers for the duty, e.g. `provider: R A`")
-                    .pair(service, control),
+                    .pair(service, control)
+                    .duty(&def.id),
                 );
             }
             if facts.both_sides() {
@@ -53,7 +54,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     )
                     .label("claimed by both parties")
                     .help("keep `A` on the side that answers for the duty; if each side answers for a part of it, split it into two duties")
-                    .pair(service, control),
+                    .pair(service, control)
+                    .duty(&def.id),
                 );
             }
             if facts.several_accountable() {
@@ -78,7 +80,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     )
                     .label("more than one `A`")
                     .help("one party answers for a duty: keep `A` on one of them and make the others `R` or `C` (an auditor that signs off is `C`)")
-                    .pair(service, control),
+                    .pair(service, control)
+                    .duty(&def.id),
                 );
             }
             if !facts.responsible {
@@ -90,7 +93,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     )
                     .label("nobody holds `R`")
                     .help("give the party that does the work the letter `R` (often the accountable one: `R A`)")
-                    .pair(service, control),
+                    .pair(service, control)
+                    .duty(&def.id),
                 );
             }
         }

@@ -32,7 +32,8 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 "take it up with a duty of the same id, accountable to `{}` or one of its teams: `control {} for {service} {{ duty {} {{ TEAM: R A }} }}`",
                 upstream.party_id, obligation.control, obligation.duty
             ))
-            .pair(&service, &obligation.control),
+            .pair(&service, &obligation.control)
+            .duty(&obligation.duty),
         );
     }
     let taken: HashSet<usize> = model
@@ -56,7 +57,8 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 )
                 .label("no such obligation")
                 .help("use the duty id the upstream uses (`srmc build UPSTREAM --format json` lists its duties); a duty where we hold only C or I is no obligation")
-                .pair(&service, &takeup.control),
+                .pair(&service, &takeup.control)
+                .duty(&def.id),
             );
         }
         diagnostics.extend(accountability(model, takeup, &service));
@@ -115,6 +117,7 @@ fn accountability(model: &Model, takeup: &TakeUp, service: &str) -> Vec<Diagnost
             .label(label)
             .help(help)
             .pair(service, &takeup.control)
+            .duty(&def.id)
     };
     let mut diagnostics = Vec::new();
     let names = |list: &[(String, bool)]| {

@@ -39,6 +39,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                     "duty ids must be unique per service and control at one level: rename one, or merge the two blocks"
                 })
                 .pair(service, control)
+                .duty(&duty.id)
             }
             Clash::ExcludedWithDuties {
                 pair,
@@ -60,6 +61,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
                 .related(model.duties[duty].head, "duty at the same level")
                 .help("either the control applies (remove the exclusion) or it does not (remove the duty); a service-specific block overrides a matrix-wide exclusion")
                 .pair(service, control)
+                .duty(&model.duties[duty].id)
             }
         })
         .collect()

@@ -43,7 +43,8 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
                     "the catalog gives the customer reach over {control_id} only in {}; make the provider responsible, or check the service's model",
                     models.join(", ")
                 ))
-                .pair(service_id, control_id),
+                .pair(service_id, control_id)
+                .duty(&def.id),
             );
         }
     }

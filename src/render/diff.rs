@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::markdown::escape_cell;
 use super::templates::{self, Escape};
 use crate::codes::Code;
-use crate::diff::{Change, Diff, Importance, Version, WordEdit};
+use crate::diff::{Change, ChangeKind, Diff, Importance, Version, WordEdit};
 
 #[derive(Serialize)]
 struct DiffView<'a> {
@@ -85,37 +85,42 @@ fn text(value: &Option<Value>) -> String {
 fn what(change: &Change) -> String {
     let field = change.field.unwrap_or("");
     match change.kind {
-        "ownership" => "ownership".to_owned(),
-        "finding-introduced" => format!("new finding {}", change.code.map_or("", Code::as_str)),
-        "finding-resolved" => format!("resolved finding {}", change.code.map_or("", Code::as_str)),
-        "excluded" => "excluded".to_owned(),
-        "re-included" => "back in scope".to_owned(),
-        "justification" => "justification reworded".to_owned(),
-        "pair-added" => "newly in scope".to_owned(),
-        "pair-removed" => "out of the catalogs".to_owned(),
-        "duty-added" => "duty added".to_owned(),
-        "duty-removed" => "duty removed".to_owned(),
-        "duty-reworded" => format!("duty {field} reworded"),
-        "duty-origin-changed" => "duty's origin changed".to_owned(),
-        "assignment" => format!("letters of `{}`", change.party.as_deref().unwrap_or("")),
-        "control-note" => "control note reworded".to_owned(),
-        "reordered" if field == "notes" => "control notes reordered".to_owned(),
-        "reordered" => format!("order of {field} changed"),
-        "control-changed" => format!("control {field} changed"),
-        "party-added" => format!("{field} party added"),
-        "party-removed" => "party removed".to_owned(),
-        "party-renamed" => "party renamed".to_owned(),
-        "party-changed" | "service-changed" | "metadata" => format!("{field} changed"),
-        "service-added" => "service added".to_owned(),
-        "service-removed" => "service removed".to_owned(),
-        "upstream-added" => "upstream added".to_owned(),
-        "upstream-removed" => "upstream removed".to_owned(),
-        "upstream-changed" => format!("upstream {field} changed"),
-        "obligation-added" => "new obligation from the upstream".to_owned(),
-        "obligation-removed" => "obligation dropped by the upstream".to_owned(),
-        "obligation-taken" => "obligation taken up".to_owned(),
-        "obligation-opened" => "obligation no longer taken up".to_owned(),
-        other => other.to_owned(),
+        ChangeKind::Ownership => "ownership".to_owned(),
+        ChangeKind::FindingIntroduced => {
+            format!("new finding {}", change.code.map_or("", Code::as_str))
+        }
+        ChangeKind::FindingResolved => {
+            format!("resolved finding {}", change.code.map_or("", Code::as_str))
+        }
+        ChangeKind::Excluded => "excluded".to_owned(),
+        ChangeKind::ReIncluded => "back in scope".to_owned(),
+        ChangeKind::Justification => "justification reworded".to_owned(),
+        ChangeKind::PairAdded => "newly in scope".to_owned(),
+        ChangeKind::PairRemoved => "out of the catalogs".to_owned(),
+        ChangeKind::DutyAdded => "duty added".to_owned(),
+        ChangeKind::DutyRemoved => "duty removed".to_owned(),
+        ChangeKind::DutyReworded => format!("duty {field} reworded"),
+        ChangeKind::DutyOriginChanged => "duty's origin changed".to_owned(),
+        ChangeKind::Assignment => format!("letters of `{}`", change.party.as_deref().unwrap_or("")),
+        ChangeKind::ControlNote => "control note reworded".to_owned(),
+        ChangeKind::Reordered if field == "notes" => "control notes reordered".to_owned(),
+        ChangeKind::Reordered => format!("order of {field} changed"),
+        ChangeKind::ControlChanged => format!("control {field} changed"),
+        ChangeKind::PartyAdded => format!("{field} party added"),
+        ChangeKind::PartyRemoved => "party removed".to_owned(),
+        ChangeKind::PartyRenamed => "party renamed".to_owned(),
+        ChangeKind::PartyChanged | ChangeKind::ServiceChanged | ChangeKind::Metadata => {
+            format!("{field} changed")
+        }
+        ChangeKind::ServiceAdded => "service added".to_owned(),
+        ChangeKind::ServiceRemoved => "service removed".to_owned(),
+        ChangeKind::UpstreamAdded => "upstream added".to_owned(),
+        ChangeKind::UpstreamRemoved => "upstream removed".to_owned(),
+        ChangeKind::UpstreamChanged => format!("upstream {field} changed"),
+        ChangeKind::ObligationAdded => "new obligation from the upstream".to_owned(),
+        ChangeKind::ObligationRemoved => "obligation dropped by the upstream".to_owned(),
+        ChangeKind::ObligationTaken => "obligation taken up".to_owned(),
+        ChangeKind::ObligationOpened => "obligation no longer taken up".to_owned(),
     }
 }
 
@@ -204,15 +209,16 @@ fn view(diff: &Diff) -> DiffView<'_> {
             });
         }
         let (before, after) = (text(&change.from), text(&change.to));
-        let is_gap =
-            |word: &str| change.kind == "ownership" && matches!(word, "unowned" | "conflict");
+        let is_gap = |word: &str| {
+            change.kind == ChangeKind::Ownership && matches!(word, "unowned" | "conflict")
+        };
         section
             .groups
             .last_mut()
             .expect("pushed above")
             .changes
             .push(ChangeView {
-                kind: change.kind,
+                kind: change.kind.as_str(),
                 what: what(change),
                 subject: subject(change),
                 gap_before: is_gap(&before),

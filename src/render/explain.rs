@@ -263,7 +263,8 @@ fn human(e: &PairExplanation) -> String {
     for finding in &e.findings {
         let _ = writeln!(out, "{finding}");
     }
-    out
+    // Titles and notes are the matrix author's text, printed to a terminal.
+    crate::source::printable(&out).into_owned()
 }
 
 #[derive(Serialize)]
@@ -440,7 +441,7 @@ fn explain_obligations(
             let _ = writeln!(out, "  {finding}");
         }
     }
-    Ok(out)
+    Ok(crate::source::printable(&out).into_owned())
 }
 
 fn json_text(value: &impl Serialize) -> String {

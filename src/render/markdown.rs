@@ -621,6 +621,83 @@ pub fn quote(markdown: &str) -> String {
         .join("\n")
 }
 
+/// A message of ours (a finding) as the inline pieces it is made of: text, and the `code`
+/// spans that quote ids and names. Anything else a quoted name holds stays text.
+fn message_pieces(markdown: &str) -> Vec<(bool, String)> {
+    let mut pieces: Vec<(bool, String)> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::empty()) {
+        let (code, text) = match event {
+            Event::Code(text) => (true, text.into_string()),
+            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                (false, text.into_string())
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                (false, " ".to_owned())
+            }
+            _ => continue,
+        };
+        match pieces.last_mut() {
+            Some((false, last)) if !code => last.push_str(&text),
+            _ => pieces.push((code, text)),
+        }
+    }
+    if let Some((false, last)) = pieces.last_mut() {
+        last.truncate(last.trim_end().len());
+    }
+    pieces
+}
+
+/// A message of ours as inline HTML: its code spans as `<code>`, everything else escaped text.
+pub fn message_html(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 16);
+    for (code, text) in message_pieces(markdown) {
+        if code {
+            out.push_str("<code>");
+        }
+        for c in text.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '"' => out.push_str("&quot;"),
+                c if c.is_control() => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        if code {
+            out.push_str("</code>");
+        }
+    }
+    out
+}
+
+/// A message of ours for a Markdown table cell or list item: its code spans kept as code
+/// spans (fenced by more backticks than they hold, `|` escaped as a table needs even there),
+/// everything else as [`escape_cell`] writes it.
+pub fn message_cell(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 16);
+    for (code, text) in message_pieces(markdown) {
+        if !code {
+            out.push_str(&escape_cell(&text));
+            continue;
+        }
+        let content: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .replace('|', "\\|");
+        let fence = "`".repeat(longest_run(&content, '`') + 1);
+        // A space inside the fence keeps a backtick at either end from joining it.
+        let pad = if content.starts_with('`') || content.ends_with('`') {
+            " "
+        } else {
+            ""
+        };
+        out.push_str(&format!("{fence}{pad}{content}{pad}{fence}"));
+    }
+    out
+}
+
 /// Note Markdown → plain text on one line, for CSV cells and one-line summaries.
 pub fn to_plain(markdown: &str) -> String {
     let mut out = String::new();

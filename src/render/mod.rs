@@ -1,15 +1,19 @@
 //! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
 //! document formats go through the handlebars templates of `output-templates/`.
 
+pub mod annex;
 pub mod csv;
 pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
+pub mod oscal;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod sarif;
 pub mod templates;
 pub mod view;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;
@@ -28,19 +32,25 @@ pub enum Format {
     RaciCsv,
     Json,
     Dot,
+    /// `dot --detail`: every duty and party (not a `--format` name of its own).
+    DotDetail,
+    OscalSsp,
+    Xlsx,
     /// The annex as a PDF (cargo feature `pdf`).
     Pdf,
 }
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 9] = [
         Format::Markdown,
         Format::Html,
         Format::RaciMarkdown,
         Format::RaciCsv,
         Format::Json,
         Format::Dot,
+        Format::OscalSsp,
+        Format::Xlsx,
         Format::Pdf,
     ];
 
@@ -52,14 +62,16 @@ impl Format {
             Format::RaciMarkdown => "raci-markdown",
             Format::RaciCsv => "raci-csv",
             Format::Json => "json",
-            Format::Dot => "dot",
+            Format::Dot | Format::DotDetail => "dot",
+            Format::OscalSsp => "oscal-ssp",
+            Format::Xlsx => "xlsx",
             Format::Pdf => "pdf",
         }
     }
 
     /// Bytes, not text: never printed on a terminal, never a `String`.
     pub fn is_binary(self) -> bool {
-        self == Format::Pdf
+        matches!(self, Format::Xlsx | Format::Pdf)
     }
 }
 
@@ -87,6 +99,9 @@ struct RaciService<'a> {
     id: &'a str,
     name: &'a str,
     model_label: &'a str,
+    /// The parties holding a letter in one of the service's duties: the table's columns (a
+    /// column per party of the matrix would grow the output as parties × pairs).
+    columns: Vec<&'a PartyView>,
     rows: Vec<RaciRow<'a>>,
 }
 
@@ -107,6 +122,7 @@ impl<'a> RaciView<'a> {
                 id: &s.id,
                 name: &s.name,
                 model_label: s.model_label,
+                columns: Vec::new(),
                 rows: Vec::new(),
             })
             .collect();
@@ -143,10 +159,88 @@ impl<'a> RaciView<'a> {
                 rows.extend(pair.duties.iter().map(|d| row(Some(d))));
             }
         }
+        for service in &mut services {
+            let used: Vec<usize> = (0..view.parties.len())
+                .filter(|&p| service.rows.iter().any(|r| !r.letters[p].is_empty()))
+                .collect();
+            for row in &mut service.rows {
+                row.letters = used.iter().map(|&p| row.letters[p]).collect();
+            }
+            service.columns = used.iter().map(|&p| &view.parties[p]).collect();
+        }
         RaciView {
             matrix: &view.matrix,
             parties: &view.parties,
             services,
+        }
+    }
+}
+
+/// The overview graph of `dot`: services → domains, an edge per service and domain.
+#[derive(Serialize)]
+struct OverviewGraph<'a> {
+    matrix: &'a MatrixView,
+    services: &'a [view::ServiceView],
+    domains: Vec<&'a view::DomainSummary>,
+    edges: Vec<GraphEdge<'a>>,
+}
+
+#[derive(Serialize)]
+struct GraphEdge<'a> {
+    service: &'a str,
+    domain: &'a str,
+    label: String,
+    /// 1 to 6, in proportion to the pairs of the edge against the largest edge.
+    penwidth: String,
+    colour: &'static str,
+    gap: bool,
+}
+
+impl<'a> OverviewGraph<'a> {
+    fn new(view: &'a View) -> Self {
+        use crate::graph::Ownership;
+        let largest = view
+            .heat
+            .iter()
+            .flatten()
+            .map(|counts| counts.iter().sum::<usize>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let gaps = [Ownership::Conflict, Ownership::Unowned]
+            .map(|w| Ownership::ALL.iter().position(|o| *o == w).unwrap_or(0));
+        let mut edges = Vec::new();
+        for (summary, cells) in view.summary.iter().zip(&view.heat) {
+            for (service, counts) in view.services.iter().zip(cells) {
+                let pairs: usize = counts.iter().sum();
+                if pairs == 0 {
+                    continue;
+                }
+                let gap = gaps.iter().any(|&g| counts[g] > 0);
+                let dominant = (0..counts.len()).max_by_key(|&w| counts[w]).unwrap_or(0);
+                edges.push(GraphEdge {
+                    service: &service.id,
+                    domain: &summary.id,
+                    label: annex::mix(counts),
+                    penwidth: format!("{:.1}", 1.0 + 5.0 * pairs as f64 / largest as f64),
+                    colour: if gap {
+                        "#c0392b"
+                    } else {
+                        annex::colour(Ownership::ALL[dominant])
+                    },
+                    gap,
+                });
+            }
+        }
+        OverviewGraph {
+            matrix: &view.matrix,
+            services: &view.services,
+            domains: view
+                .summary
+                .iter()
+                .filter(|s| s.counts.iter().any(|&n| n > 0))
+                .collect(),
+            edges,
         }
     }
 }
@@ -173,16 +267,19 @@ pub fn render_document(
     templates_dir: Option<&Path>,
     party: Option<&str>,
 ) -> Result<Document, String> {
+    if format.is_binary() {
+        return Err(format!(
+            "`{}` is a binary format, not text: write it to a file with -o",
+            format.name()
+        ));
+    }
     let mut text = Vec::new();
     let fingerprint = render_part_to(compilation, format, templates_dir, party, &mut text)
         .map_err(|error| error.to_string())?;
-    let text = String::from_utf8(text).map_err(|_| {
-        format!(
-            "`{}` is a binary format: render it with `render_to`",
-            format.name()
-        )
-    })?;
-    Ok(Document { text, fingerprint })
+    Ok(Document {
+        text: String::from_utf8(text).expect("every text rendering is UTF-8"),
+        fingerprint,
+    })
 }
 
 /// Renders into `out` as the document is made, never holding all of it (a large matrix's annex
@@ -206,6 +303,19 @@ pub fn render_part_to(
     party: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<String, RenderError> {
+    render_for_excel_to(compilation, format, templates_dir, party, false, out)
+}
+
+/// [`render_part_to`]; with `excel`, the CSV is made for Excel to open by double-click (see
+/// [`csv::write_for_excel`]).
+pub fn render_for_excel_to(
+    compilation: &Compilation,
+    format: Format,
+    templates_dir: Option<&Path>,
+    party: Option<&str>,
+    excel: bool,
+    out: &mut dyn Write,
+) -> Result<String, RenderError> {
     let Some(crate::Checked { model, graph }) = &compilation.checked else {
         return Err(RenderError::Rendering(
             "the matrix could not be compiled".to_owned(),
@@ -227,6 +337,52 @@ pub fn render_part_to(
                 })?,
         ),
     };
+    // The SSP reads the model itself: a view of a large matrix costs more than the whole SSP.
+    if format == Format::OscalSsp {
+        if party.is_some() {
+            return Err(RenderError::Rendering(
+                "an OSCAL SSP is of the whole matrix; --party does not apply to oscal-ssp"
+                    .to_owned(),
+            ));
+        }
+        let fingerprint = crate::published::fingerprint(model, graph);
+        oscal::write(compilation, &fingerprint, out)?;
+        return Ok(fingerprint);
+    }
+    if format == Format::Pdf {
+        let (view, maker) = View::outline(
+            model,
+            graph,
+            &compilation.diagnostics,
+            &compilation.sources,
+            extract,
+        );
+        let fingerprint = view.matrix.fingerprint.clone();
+        write_pdf(view, maker, templates_dir, out)?;
+        return Ok(fingerprint);
+    }
+    if let Some(kind) = match format {
+        Format::Html => Some(annex::Kind::Html),
+        Format::Markdown => Some(annex::Kind::Markdown),
+        _ => None,
+    } {
+        let (view, maker) = View::outline(
+            model,
+            graph,
+            &compilation.diagnostics,
+            &compilation.sources,
+            extract,
+        );
+        let fingerprint = view.matrix.fingerprint.clone();
+        let escape = match kind {
+            annex::Kind::Html => Escape::Html,
+            annex::Kind::Markdown => Escape::None,
+        };
+        let registry =
+            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+        annex::write(view, maker, kind, &registry, out)?;
+        return Ok(fingerprint);
+    }
     let view = View::build(
         model,
         graph,
@@ -235,9 +391,9 @@ pub fn render_part_to(
         extract,
     );
     let fingerprint = view.matrix.fingerprint.clone();
-    let mut template = |escape: Escape, name: &str, data: serde_json::Result<serde_json::Value>| {
+    let mut template = |name: &str, data: serde_json::Result<serde_json::Value>| {
         let registry =
-            templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;
+            templates::registry(Escape::None, templates_dir).map_err(RenderError::Rendering)?;
         let failed = |error: &dyn std::fmt::Display| {
             RenderError::Rendering(format!("template `{name}`: {error}"))
         };
@@ -260,12 +416,18 @@ pub fn render_part_to(
             extract,
             out,
         )?,
+        Format::RaciCsv if excel => csv::write_for_excel(&view, out)?,
         Format::RaciCsv => csv::write(&view, out)?,
-        Format::Markdown => template(Escape::None, "annex.md.hbs", view.into_template_data())?,
-        Format::Html => template(Escape::Html, "annex.html.hbs", view.into_template_data())?,
-        Format::RaciMarkdown => template(Escape::None, "raci.md.hbs", raci(&view))?,
-        Format::Dot => template(Escape::None, "graph.dot.hbs", raci(&view))?,
-        Format::Pdf => write_pdf(view, templates_dir, out)?,
+        Format::RaciMarkdown => template("raci.md.hbs", raci(&view))?,
+        Format::Dot => template(
+            "graph.dot.hbs",
+            serde_json::to_value(OverviewGraph::new(&view)),
+        )?,
+        Format::DotDetail => template("graph-detail.dot.hbs", raci(&view))?,
+        Format::Xlsx => xlsx::write(&view, model, out)?,
+        Format::Markdown | Format::Html | Format::OscalSsp | Format::Pdf => {
+            unreachable!("written above")
+        }
     }
     Ok(fingerprint)
 }
@@ -273,15 +435,21 @@ pub fn render_part_to(
 #[cfg(feature = "pdf")]
 fn write_pdf(
     view: View,
+    maker: view::DomainMaker<'_>,
     templates_dir: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    let bytes = pdf::render(view, templates_dir).map_err(RenderError::Rendering)?;
+    let bytes = pdf::render(view, maker, templates_dir).map_err(RenderError::Rendering)?;
     Ok(out.write_all(&bytes)?)
 }
 
 #[cfg(not(feature = "pdf"))]
-fn write_pdf(_: View, _: Option<&Path>, _: &mut dyn Write) -> Result<(), RenderError> {
+fn write_pdf(
+    _: View,
+    _: view::DomainMaker<'_>,
+    _: Option<&Path>,
+    _: &mut dyn Write,
+) -> Result<(), RenderError> {
     Err(RenderError::Rendering(NO_PDF.to_owned()))
 }
 

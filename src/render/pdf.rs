@@ -17,17 +17,12 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 
-use super::view::View;
+use super::view::{DomainMaker, View};
+use crate::verify::{PDF_EXTRACT, PDF_FINGERPRINT};
 
 /// The template's name, in the binary and in a `--templates` directory.
 pub const TEMPLATE: &str = "annex.typ";
 const BUILTIN_TEMPLATE: &str = include_str!("../../output-templates/annex.typ");
-
-/// The keyword of the PDF's metadata (`/Keywords` of the document information and the XMP
-/// `pdf:Keywords`) that holds the fingerprint; `srmc verify` reads it there.
-pub const FINGERPRINT_KEYWORD: &str = "srmc-fingerprint:";
-/// The keyword that names the party of an extract.
-pub const EXTRACT_KEYWORD: &str = "srmc-extract-for:";
 
 /// The bundled fonts, parsed once per process.
 struct Fonts {
@@ -132,14 +127,16 @@ fn template(templates_dir: Option<&Path>) -> Result<String, String> {
     }
 }
 
-/// The annex of `view` as PDF bytes.
-pub fn render(view: View, templates_dir: Option<&Path>) -> Result<Vec<u8>, String> {
+/// The annex of `view` (an outline, as [`View::outline`] makes it) as PDF bytes.
+pub fn render(
+    view: View,
+    maker: DomainMaker<'_>,
+    templates_dir: Option<&Path>,
+) -> Result<Vec<u8>, String> {
     let fingerprint = view.matrix.fingerprint.clone();
     let extract_for = view.matrix.extract_for.clone();
     let today = date(&view.matrix.effective);
-    let data = view
-        .into_template_data()
-        .and_then(|data| serde_json::to_vec(&data))
+    let data = super::annex::whole_json(view, maker)
         .map_err(|error| format!("cannot serialise the annex data: {error}"))?;
     let main = Source::new(file_id(&format!("/{TEMPLATE}")), template(templates_dir)?);
     let world = AnnexWorld {
@@ -153,8 +150,8 @@ pub fn render(view: View, templates_dir: Option<&Path>) -> Result<Vec<u8>, Strin
         .map_err(|errors| describe(&world, &errors))?;
     // The keywords are srmc's, whatever the template sets: `verify` trusts them.
     let info = document.info_mut();
-    info.keywords = std::iter::once(format!("{FINGERPRINT_KEYWORD}{fingerprint}"))
-        .chain(extract_for.map(|party| format!("{EXTRACT_KEYWORD}{party}")))
+    info.keywords = std::iter::once(format!("{PDF_FINGERPRINT}{fingerprint}"))
+        .chain(extract_for.map(|party| format!("{PDF_EXTRACT}{party}")))
         .map(Into::into)
         .collect();
     let options = typst_pdf::PdfOptions {

@@ -24,14 +24,18 @@ macro_rules! builtin {
 /// and the `.hbs` (`_style.css.hbs` is `{{> style.css}}`).
 pub const BUILTIN: &[Template] = builtin!(
     "annex.md.hbs",
+    "annex-domain.md.hbs",
+    "annex-end.md.hbs",
     "annex.html.hbs",
+    "annex-domain.html.hbs",
+    "annex-end.html.hbs",
     "raci.md.hbs",
     "graph.dot.hbs",
+    "graph-detail.dot.hbs",
     "diff.md.hbs",
     "diff.html.hbs",
     "_style.css.hbs",
     "_duty-table.md.hbs",
-    "_duty-table.html.hbs",
 );
 
 /// How a template's `{{value}}` is escaped.
@@ -46,6 +50,9 @@ pub enum Escape {
 handlebars_helper!(md: |text: str| markdown::escape_cell(text));
 handlebars_helper!(cell: |text: str| markdown::escape_cell(text));
 handlebars_helper!(quote: |text: str| markdown::quote(text));
+// A message of ours (a finding): its `code` spans rendered, the rest text.
+handlebars_helper!(message: |text: str| markdown::message_cell(text));
+handlebars_helper!(message_html: |text: str| markdown::message_html(text));
 handlebars_helper!(dot: |text: str| {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -62,6 +69,20 @@ handlebars_helper!(dot: |text: str| {
         }
     }
     out.push('"');
+    out
+});
+// Text inside a CSS string of a `<style>` element: nothing in it can end the string or the
+// element (`\22 ` for `"`, `\3c ` for `<`, …); line breaks and control characters become
+// spaces.
+handlebars_helper!(css: |text: str| {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\'' | '\\' | '<' | '>' | '&' => out.push_str(&format!("\\{:x} ", c as u32)),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
 });
 handlebars_helper!(join: |items: array| {
@@ -101,9 +122,13 @@ pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static
     registry.register_helper("md", Box::new(md));
     registry.register_helper("cell", Box::new(cell));
     registry.register_helper("quote", Box::new(quote));
+    registry.register_helper("message", Box::new(message));
+    registry.register_helper("message_html", Box::new(message_html));
     registry.register_helper("dot", Box::new(dot));
     registry.register_helper("join", Box::new(join));
+    registry.register_helper("css", Box::new(css));
     registry.register_helper("concat", Box::new(concat));
+    let mut texts = Vec::with_capacity(BUILTIN.len());
     for template in BUILTIN {
         let text = match dir {
             Some(dir) => {
@@ -111,13 +136,98 @@ pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static
             }
             None => template.text.to_owned(),
         };
-        let result = match partial_name(template.name) {
+        texts.push((template.name, text));
+    }
+    // handlebars follows partials by recursion: partials that call each other would overflow
+    // the stack instead of failing.
+    if let Some(cycle) = partial_cycle(&texts)? {
+        return Err(format!(
+            "the templates' partials call each other in a cycle: {}",
+            cycle.join(" → ")
+        ));
+    }
+    for (name, text) in texts {
+        let result = match partial_name(name) {
             Some(partial) => registry.register_partial(partial, text),
-            None => registry.register_template_string(template.name, text),
+            None => registry.register_template_string(name, text),
         };
-        result.map_err(|error| format!("template `{}`: {error}", template.name))?;
+        result.map_err(|error| format!("template `{name}`: {error}"))?;
     }
     Ok(registry)
+}
+
+/// Largest template read from `--templates`: ours are a few kilobytes.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// The partials a template calls by name (`{{> name}}`, `{{#> name}}`, with or without `~`); a
+/// partial named by an expression (`{{> (lookup …)}}`) cannot be followed and is refused.
+fn partials_called(name: &str, text: &str) -> Result<Vec<String>, String> {
+    let mut called = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        rest = &rest[at + 2..];
+        let tag = rest.trim_start_matches('~').trim_start_matches('#');
+        let Some(tag) = tag.strip_prefix('>') else {
+            continue;
+        };
+        let tag = tag.trim_start();
+        if tag.starts_with('(') || tag.starts_with('[') {
+            return Err(format!(
+                "template `{name}`: a partial must be called by its name, not by an expression"
+            ));
+        }
+        let end = tag
+            .find(|c: char| c.is_whitespace() || c == '}' || c == '~')
+            .unwrap_or(tag.len());
+        called.push(tag[..end].to_owned());
+    }
+    Ok(called)
+}
+
+/// A chain of partials that leads back to where it started, if the templates hold one.
+fn partial_cycle(texts: &[(&str, String)]) -> Result<Option<Vec<String>>, String> {
+    let mut calls: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (name, text) in texts {
+        let key = partial_name(name).unwrap_or(name).to_owned();
+        calls.insert(key, partials_called(name, text)?);
+    }
+    // Depth-first over the call graph, colouring nodes: 1 on the current path, 2 done.
+    fn visit(
+        node: &str,
+        calls: &std::collections::HashMap<String, Vec<String>>,
+        state: &mut std::collections::HashMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match state.get(node) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = path.iter().position(|p| p == node).unwrap_or(0);
+                let mut cycle = path[start..].to_vec();
+                cycle.push(node.to_owned());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(node.to_owned(), 1);
+        path.push(node.to_owned());
+        for next in calls.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, calls, state, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        state.insert(node.to_owned(), 2);
+        None
+    }
+    let mut state = std::collections::HashMap::new();
+    let mut names: Vec<&String> = calls.keys().collect();
+    names.sort();
+    for name in names {
+        if let Some(cycle) = visit(name, &calls, &mut state, &mut Vec::new()) {
+            return Ok(Some(cycle));
+        }
+    }
+    Ok(None)
 }
 
 /// Reads `dir/name` if it is there; only these names are ever read from the directory.
@@ -125,9 +235,13 @@ pub(crate) fn read_override(dir: &Path, name: &str) -> Result<Option<String>, St
     let path = dir.join(name);
     match std::fs::symlink_metadata(&path) {
         Err(_) => Ok(None),
-        Ok(meta) if meta.file_type().is_file() => std::fs::read_to_string(&path)
-            .map(Some)
-            .map_err(|error| format!("cannot read template `{}`: {error}", path.display())),
+        Ok(meta) if meta.file_type().is_file() => {
+            let bytes = crate::files::read_regular(&path, MAX_TEMPLATE_BYTES)
+                .map_err(|error| format!("cannot read template `{}`: {error}", path.display()))?;
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| format!("template `{}` is not UTF-8", path.display()))
+        }
         Ok(_) => Err(format!(
             "template `{}` is not a regular file (links are not followed)",
             path.display()
@@ -144,6 +258,33 @@ mod tests {
         registry
             .render_template("{{dot text}}", &serde_json::json!({ "text": text }))
             .unwrap()
+    }
+
+    #[test]
+    fn partials_that_call_each_other_are_refused_with_their_names() {
+        let texts = [
+            ("annex.md.hbs", "{{> a}}".to_owned()),
+            ("_a.hbs", "x {{~> b }}".to_owned()),
+            ("_b.hbs", "{{#> a}}{{/a}}".to_owned()),
+        ];
+        assert_eq!(
+            partial_cycle(&texts).unwrap(),
+            Some(vec!["a".to_owned(), "b".to_owned(), "a".to_owned()])
+        );
+        let acyclic = [
+            ("annex.md.hbs", "{{> a}} {{> b}}".to_owned()),
+            ("_a.hbs", "{{> b}}".to_owned()),
+            ("_b.hbs", "leaf".to_owned()),
+        ];
+        assert_eq!(partial_cycle(&acyclic).unwrap(), None);
+        let dynamic = [("_a.hbs", "{{> (lookup . \"x\")}}".to_owned())];
+        assert!(partial_cycle(&dynamic).is_err());
+        // The built-in templates hold no cycle.
+        let builtin: Vec<(&str, String)> = BUILTIN
+            .iter()
+            .map(|t| (t.name, t.text.to_owned()))
+            .collect();
+        assert_eq!(partial_cycle(&builtin).unwrap(), None);
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub struct View {
     pub summary_total: Vec<usize>,
     /// The seven cloud controls (`CLD.*`) of the catalogs, with each service's ownership.
     pub cloud_controls: Vec<CloudControlRow>,
+    /// Per domain and service in scope: pairs per ownership word, in [`Ownership::ALL`] order.
+    #[serde(skip)]
+    pub heat: Vec<Vec<[usize; Ownership::ALL.len()]>>,
+    /// How many of the duties shown come from the matrix, a baseline or a sub-service.
+    pub duty_origins: OriginCounts,
     pub domains: Vec<DomainView>,
     pub exclusions: Vec<ExclusionView>,
     /// What each upstream puts on us, and who of ours answers for it.
@@ -49,6 +54,10 @@ pub struct MatrixView {
     pub scope: Option<String>,
     pub catalogs: Vec<String>,
     pub fingerprint: String,
+    /// Its first 16 digits, for the running footer of each printed page.
+    pub short_fingerprint: String,
+    #[serde(flatten)]
+    pub document: crate::analyze::model::DocumentControl,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +117,16 @@ impl From<Ownership> for OwnershipCell {
             gap: matches!(ownership, Ownership::Conflict | Ownership::Unowned),
         }
     }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct OriginCounts {
+    pub total: usize,
+    pub matrix: usize,
+    /// Baseline text that no one wrote into this matrix: the part a reviewer has not seen
+    /// negotiated.
+    pub baseline: usize,
+    pub inherited: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -402,6 +421,23 @@ impl View {
         sources: &Sources,
         extract: Option<usize>,
     ) -> View {
+        let (mut view, mut maker) = View::outline(model, graph, diagnostics, sources, extract);
+        for (index, domain) in view.domains.iter_mut().enumerate() {
+            maker.fill(domain, index);
+        }
+        view
+    }
+
+    /// The view without its domains' controls (each domain has its title, anchor and whether
+    /// it is omitted), and what makes them one domain at a time: a document written section by
+    /// section holds one domain, not the whole matrix.
+    pub fn outline<'a>(
+        model: &'a Model,
+        graph: &'a ResponsibilityGraph,
+        diagnostics: &[Diagnostic],
+        sources: &'a Sources,
+        extract: Option<usize>,
+    ) -> (View, DomainMaker<'a>) {
         let concerns = |node| {
             extract.is_none_or(|of| {
                 graph
@@ -478,11 +514,13 @@ impl View {
             })
             .collect();
 
-        let mut pair_findings: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        let mut pair_findings: HashMap<String, HashMap<String, Vec<String>>> = HashMap::new();
         for diagnostic in diagnostics {
             if let Some(pair) = &diagnostic.pair {
                 pair_findings
-                    .entry((pair.service.as_str(), pair.control.as_str()))
+                    .entry(pair.service.clone())
+                    .or_default()
+                    .entry(pair.control.clone())
                     .or_default()
                     .push(format!("{}: {}", diagnostic.code, diagnostic.message));
             }
@@ -501,7 +539,6 @@ impl View {
             })
             .collect();
         let mut summary_total = vec![0; Ownership::ALL.len()];
-        let services_count = in_scope.len();
         let mut domains: Vec<DomainView> = model
             .domains
             .iter()
@@ -515,71 +552,34 @@ impl View {
                 controls: Vec::new(),
             })
             .collect();
-        let mut notes = NoteCache::default();
+        let mut controls_of = vec![Vec::new(); model.domains.len()];
         let mut cloud_controls = Vec::new();
         let mut catalog_order = Vec::with_capacity(model.controls.len());
+        let mut control_anchors = Vec::with_capacity(model.controls.len());
+        let mut heat = vec![vec![[0; Ownership::ALL.len()]; in_scope.len()]; model.domains.len()];
+        let mut duty_origins = OriginCounts::default();
         for (control_index, control) in model.controls.iter().enumerate() {
-            catalog_order.push((control.domain, domains[control.domain].controls.len()));
-            let mut pairs = Vec::with_capacity(services_count);
-            for &service_index in &in_scope {
-                let service = &model.services[service_index];
+            catalog_order.push((control.domain, controls_of[control.domain].len()));
+            controls_of[control.domain].push(control_index);
+            for (position, &service_index) in in_scope.iter().enumerate() {
                 let index = model.pair_index(service_index, control_index);
-                let pair = &model.pairs[index];
-                let ownership = graph.ownership[index];
                 let omitted =
                     extract.is_some() && !graph.pair_duties(index).any(|(node, _)| concerns(node));
                 if !omitted {
-                    summary[control.domain].counts[word_index(ownership)] += 1;
-                    summary_total[word_index(ownership)] += 1;
+                    let word = word_index(graph.ownership[index]);
+                    summary[control.domain].counts[word] += 1;
+                    summary_total[word] += 1;
+                    heat[control.domain][position][word] += 1;
+                    domains[control.domain].omitted = false;
                 }
-                let duties = graph
-                    .pair_duties(index)
-                    .filter(|&(node, _)| concerns(node))
-                    .map(|(node, duty)| {
-                        let def = &model.duties[duty];
-                        let mut letters = vec![String::new(); parties.len()];
-                        for (party, raci) in graph.assignments(node) {
-                            letters[party] = raci.to_string();
-                        }
-                        let (file, line) = place(def.head);
-                        DutyView {
-                            reference: format!("{}/{}", control.display, def.id),
-                            id: def.id.clone(),
-                            title: def.title.clone(),
-                            letters,
-                            evidence: def.evidence.clone(),
-                            notes: def.notes.iter().map(|n| notes.view(n)).collect(),
-                            file,
-                            line,
-                            origin: DutyOrigin::of(def.origin, model),
-                        }
-                    })
-                    .collect();
-                pairs.push(PairView {
-                    inherited_from: pair
-                        .inherit
-                        .map(|i| model.services[model.inherits[i].from].name.clone()),
-                    service: service.id.clone(),
-                    service_name: service.name.clone(),
-                    control: control.display.clone(),
-                    domain: model.domains[control.domain].id.clone(),
-                    ownership: ownership.into(),
-                    exclusion: pair
-                        .exclusion
-                        .filter(|_| extract.is_none())
-                        .map(|e| model.exclusions[e].justification.clone()),
-                    // A control's notes are the matrix's, not about one party's duties.
-                    notes: if extract.is_some() {
-                        Vec::new()
-                    } else {
-                        pair.notes.iter().map(|n| notes.view(n)).collect()
-                    },
-                    omitted,
-                    duties,
-                    findings: pair_findings
-                        .remove(&(service.id.as_str(), control.display.as_str()))
-                        .unwrap_or_default(),
-                });
+                for (_, duty) in graph.pair_duties(index).filter(|&(node, _)| concerns(node)) {
+                    duty_origins.total += 1;
+                    match model.duties[duty].origin {
+                        Origin::Written => duty_origins.matrix += 1,
+                        Origin::Baseline(_) => duty_origins.baseline += 1,
+                        Origin::Inherited { .. } => duty_origins.inherited += 1,
+                    }
+                }
             }
             let control_anchor = anchors.anchor("control", &control.display);
             if control.id.starts_with("CLD.") && extract.is_none() {
@@ -587,19 +587,26 @@ impl View {
                     id: control.display.clone(),
                     title: control.title.clone(),
                     anchor: control_anchor.clone(),
-                    cells: pairs.iter().map(|p| p.ownership.clone()).collect(),
+                    cells: in_scope
+                        .iter()
+                        .map(|&s| graph.ownership[model.pair_index(s, control_index)].into())
+                        .collect(),
                 });
             }
-            let omitted = pairs.iter().all(|p| p.omitted);
-            domains[control.domain].omitted &= omitted;
-            domains[control.domain].controls.push(ControlView {
-                id: control.display.clone(),
-                title: control.title.clone(),
-                anchor: control_anchor,
-                omitted,
-                pairs,
-            });
+            control_anchors.push(control_anchor);
         }
+        let maker = DomainMaker {
+            model,
+            graph,
+            extract,
+            file_names: file_names.clone(),
+            sources,
+            in_scope,
+            control_anchors,
+            controls_of,
+            pair_findings,
+            notes: NoteCache::default(),
+        };
 
         let exclusions = if extract.is_some() {
             Vec::new()
@@ -630,7 +637,8 @@ impl View {
         let upstreams = Self::upstreams(model, &concerns_takeup(model, extract));
         let gap_count = summary_total[word_index(Ownership::Conflict)]
             + summary_total[word_index(Ownership::Unowned)];
-        View {
+        let fingerprint = crate::published::fingerprint(model, graph);
+        let view = View {
             generator: format!("srmc {}", env!("CARGO_PKG_VERSION")),
             matrix: MatrixView {
                 extract_for: extract.map(|p| model.parties[p].id.clone()),
@@ -639,7 +647,9 @@ impl View {
                 effective: model.header.effective.clone(),
                 scope: model.header.scope.clone(),
                 catalogs: model.header.catalogs.clone(),
-                fingerprint: crate::published::fingerprint(model, graph),
+                short_fingerprint: fingerprint.chars().take(16).collect(),
+                fingerprint,
+                document: model.header.document.clone(),
             },
             parties,
             services,
@@ -648,13 +658,16 @@ impl View {
             summary,
             summary_total,
             cloud_controls,
+            heat,
+            duty_origins,
             domains,
             exclusions,
             upstreams,
             findings,
             gap_count,
             catalog_order,
-        }
+        };
+        (view, maker)
     }
 
     /// Every pair in catalog order within service order, as the spec orders them, with its
@@ -805,5 +818,111 @@ impl View {
                 },
             })
             .collect()
+    }
+}
+
+/// Makes the controls of one domain of the view (see [`View::outline`]).
+pub struct DomainMaker<'a> {
+    model: &'a Model,
+    graph: &'a ResponsibilityGraph,
+    extract: Option<usize>,
+    sources: &'a Sources,
+    file_names: Vec<Rc<str>>,
+    /// The services whose pairs are shown (sub-service organisations are not).
+    in_scope: Vec<usize>,
+    control_anchors: Vec<String>,
+    /// The controls of each domain, in catalog order.
+    controls_of: Vec<Vec<usize>>,
+    /// Messages of the findings about a pair, by service id and control.
+    pair_findings: HashMap<String, HashMap<String, Vec<String>>>,
+    notes: NoteCache<'a>,
+}
+
+impl DomainMaker<'_> {
+    /// Gives `domain` (the outline's domain at `index`) its controls and their pairs.
+    pub fn fill(&mut self, domain: &mut DomainView, index: usize) {
+        let (model, graph, extract) = (self.model, self.graph, self.extract);
+        let concerns = |node| {
+            extract.is_none_or(|of| {
+                graph
+                    .assignments(node)
+                    .iter()
+                    .any(|&(party, _)| crate::published::is_or_belongs_to(model, party, of))
+            })
+        };
+        let controls = std::mem::take(&mut self.controls_of[index]);
+        domain.controls.reserve(controls.len());
+        for control_index in controls {
+            let control = &model.controls[control_index];
+            let mut pairs = Vec::with_capacity(self.in_scope.len());
+            for position in 0..self.in_scope.len() {
+                let service_index = self.in_scope[position];
+                let service = &model.services[service_index];
+                let pair_index = model.pair_index(service_index, control_index);
+                let pair = &model.pairs[pair_index];
+                let omitted = extract.is_some()
+                    && !graph
+                        .pair_duties(pair_index)
+                        .any(|(node, _)| concerns(node));
+                let duties = graph
+                    .pair_duties(pair_index)
+                    .filter(|&(node, _)| concerns(node))
+                    .map(|(node, duty)| {
+                        let def = &model.duties[duty];
+                        let mut letters = vec![String::new(); model.parties.len()];
+                        for (party, raci) in graph.assignments(node) {
+                            letters[party] = raci.to_string();
+                        }
+                        let at = self.sources.line_col(def.head);
+                        DutyView {
+                            reference: format!("{}/{}", control.display, def.id),
+                            id: def.id.clone(),
+                            title: def.title.clone(),
+                            letters,
+                            evidence: def.evidence.clone(),
+                            notes: def.notes.iter().map(|n| self.notes.view(n)).collect(),
+                            file: Rc::clone(&self.file_names[def.head.file.0 as usize]),
+                            line: at.line,
+                            origin: DutyOrigin::of(def.origin, model),
+                        }
+                    })
+                    .collect();
+                let findings = self
+                    .pair_findings
+                    .get_mut(service.id.as_str())
+                    .and_then(|of_service| of_service.remove(control.display.as_str()))
+                    .unwrap_or_default();
+                pairs.push(PairView {
+                    inherited_from: pair
+                        .inherit
+                        .map(|i| model.services[model.inherits[i].from].name.clone()),
+                    service: service.id.clone(),
+                    service_name: service.name.clone(),
+                    control: control.display.clone(),
+                    domain: model.domains[control.domain].id.clone(),
+                    ownership: graph.ownership[pair_index].into(),
+                    exclusion: pair
+                        .exclusion
+                        .filter(|_| extract.is_none())
+                        .map(|e| model.exclusions[e].justification.clone()),
+                    // A control's notes are the matrix's, not about one party's duties.
+                    notes: if extract.is_some() {
+                        Vec::new()
+                    } else {
+                        pair.notes.iter().map(|n| self.notes.view(n)).collect()
+                    },
+                    omitted,
+                    duties,
+                    findings,
+                });
+            }
+            domain.controls.push(ControlView {
+                id: control.display.clone(),
+                title: control.title.clone(),
+                anchor: std::mem::take(&mut self.control_anchors[control_index]),
+                omitted: pairs.iter().all(|p| p.omitted),
+                pairs,
+            });
+        }
     }
 }

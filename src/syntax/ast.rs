@@ -80,6 +80,45 @@ pub enum MatrixField {
     Effective(Spanned<String>),
     Catalogs(Vec<Name>),
     Scope(Spanned<String>),
+    /// `agreement`, `owner`, `approver`, `classification` or `supersedes`.
+    Document(DocumentField, Spanned<String>),
+    /// The date as written.
+    ReviewBy(Spanned<String>),
+    History {
+        version: Spanned<String>,
+        date: Spanned<String>,
+        summary: Spanned<String>,
+    },
+}
+
+/// The header's document-control fields that hold one string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentField {
+    Agreement,
+    Owner,
+    Approver,
+    Classification,
+    Supersedes,
+}
+
+impl DocumentField {
+    pub const ALL: [DocumentField; 5] = [
+        DocumentField::Agreement,
+        DocumentField::Owner,
+        DocumentField::Approver,
+        DocumentField::Classification,
+        DocumentField::Supersedes,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DocumentField::Agreement => "agreement",
+            DocumentField::Owner => "owner",
+            DocumentField::Approver => "approver",
+            DocumentField::Classification => "classification",
+            DocumentField::Supersedes => "supersedes",
+        }
+    }
 }
 
 impl MatrixField {
@@ -89,6 +128,9 @@ impl MatrixField {
             MatrixField::Effective(_) => "effective",
             MatrixField::Catalogs(_) => "catalog",
             MatrixField::Scope(_) => "scope",
+            MatrixField::Document(field, _) => field.keyword(),
+            MatrixField::ReviewBy(_) => "review-by",
+            MatrixField::History { .. } => "history",
         }
     }
 }

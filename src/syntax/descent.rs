@@ -412,12 +412,22 @@ impl<'t> Descent<'t, '_> {
     fn matrix(&mut self, start: usize) -> Option<MatrixHeader> {
         let title = self.string()?;
         let fields = self.block(|p| {
-            let (keyword, _) = p.one_of(&["version", "effective", "catalog", "scope"])?;
+            let (keyword, _) = p.one_of(&super::MATRIX_FIELDS)?;
+            let document = DocumentField::ALL
+                .into_iter()
+                .find(|field| field.keyword() == keyword);
             Some(match keyword {
                 "version" => MatrixField::Version(p.string()?),
                 "effective" => MatrixField::Effective(p.date()?),
                 "catalog" => MatrixField::Catalogs(p.names()?),
-                _ => MatrixField::Scope(p.string()?),
+                "scope" => MatrixField::Scope(p.string()?),
+                "review-by" => MatrixField::ReviewBy(p.date()?),
+                "history" => MatrixField::History {
+                    version: p.string()?,
+                    date: p.date()?,
+                    summary: p.string()?,
+                },
+                _ => MatrixField::Document(document?, p.string()?),
             })
         })?;
         Some(MatrixHeader {
@@ -428,15 +438,7 @@ impl<'t> Descent<'t, '_> {
     }
 
     fn service(&mut self, start: usize) -> Option<Service> {
-        const FIELDS: [&str; 7] = [
-            "model",
-            "provider",
-            "customer",
-            "region",
-            "use",
-            "runs-on",
-            "subservice",
-        ];
+        const FIELDS: [&str; 7] = super::SERVICE_FIELDS;
         let id = self.ident()?;
         let name = self.string()?;
         let fields = self.block(|p| {

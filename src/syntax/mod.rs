@@ -25,9 +25,58 @@ use values::Values;
 
 /// The keywords that begin a top-level item: what the descent parser dispatches on and where
 /// error recovery starts again. (The grammar's `item` rule lists the same.)
-const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "matrix", "import", "party", "team", "service", "catalog", "control", "exclude", "baseline",
     "inherit", "upstream",
+];
+
+/// The statements of a service block, in the grammar's order (`service_field`).
+/// A string literal holding `text` as it is: quotes, backslashes, line breaks and tabs escaped,
+/// control and invisible characters written as `\u{…}` so that a reader of the file sees them.
+/// What `srmc init` and `srmc import` write.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The keywords of the matrix header's fields, in the order the grammar tries them (the
+/// descent parser and editor completion read this list).
+pub(crate) const MATRIX_FIELDS: [&str; 11] = [
+    "version",
+    "effective",
+    "catalog",
+    "scope",
+    "agreement",
+    "owner",
+    "approver",
+    "classification",
+    "supersedes",
+    "review-by",
+    "history",
+];
+
+pub(crate) const SERVICE_FIELDS: [&str; 7] = [
+    "model",
+    "provider",
+    "customer",
+    "region",
+    "use",
+    "runs-on",
+    "subservice",
 ];
 
 #[derive(pest_derive::Parser)]
@@ -162,7 +211,9 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(
             diagnostics[0].message,
-            "expected `version`, `effective`, `catalog`, `scope` or `}`, found `verison`"
+            "expected `version`, `effective`, `catalog`, `scope`, `agreement`, `owner`, \
+             `approver`, `classification`, `supersedes`, `review-by`, `history` or `}`, found \
+             `verison`"
         );
     }
 }

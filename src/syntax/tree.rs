@@ -194,12 +194,32 @@ impl Builder {
         let fields = children
             .map(|field| {
                 let rule = field.as_rule();
+                if rule == Rule::history_field {
+                    let [_, version, date, summary] = self.take::<4>(field);
+                    return MatrixField::History {
+                        version: self.string(version),
+                        date: self.name(date),
+                        summary: self.string(summary),
+                    };
+                }
                 let [_, value] = self.take::<2>(field);
+                let document = match rule {
+                    Rule::agreement_field => Some(DocumentField::Agreement),
+                    Rule::owner_field => Some(DocumentField::Owner),
+                    Rule::approver_field => Some(DocumentField::Approver),
+                    Rule::classification_field => Some(DocumentField::Classification),
+                    Rule::supersedes_field => Some(DocumentField::Supersedes),
+                    _ => None,
+                };
+                if let Some(document) = document {
+                    return MatrixField::Document(document, self.string(value));
+                }
                 match rule {
                     Rule::version_field => MatrixField::Version(self.string(value)),
                     Rule::effective_field => MatrixField::Effective(self.name(value)),
                     Rule::catalogs_field => MatrixField::Catalogs(self.names(value)),
                     Rule::scope_field => MatrixField::Scope(self.string(value)),
+                    Rule::review_by_field => MatrixField::ReviewBy(self.name(value)),
                     rule => unreachable!("matrix field {rule:?}"),
                 }
             })

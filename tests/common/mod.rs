@@ -176,6 +176,34 @@ pub fn assert_parsers_agree(text: &str, what: &str) {
 pub fn volatile() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"\b[0-9a-f]{64}\b", "[fingerprint]"),
+        // The printed pages' footer shows the first 16 digits.
+        (
+            r"Fingerprint [0-9a-f]{16}\b",
+            "Fingerprint [short fingerprint]",
+        ),
         (r"srmc \d+\.\d+\.\d+", "srmc [version]"),
     ]
+}
+
+/// The Markdown annex after its leading marker comments (`<!-- srmc-fingerprint: HEX -->` and,
+/// for an extract, `<!-- srmc-extract-for: ID -->`), which `srmc verify` reads; panics when the
+/// markers are missing or carry anything but a fingerprint and an id, so that a test of the
+/// rest may treat every other piece of HTML as a leak.
+pub fn after_markers(markdown: &str) -> &str {
+    let mut rest = markdown;
+    for (keyword, required) in [("srmc-fingerprint", true), ("srmc-extract-for", false)] {
+        let prefix = format!("<!-- {keyword}: ");
+        let Some(tail) = rest.strip_prefix(prefix.as_str()) else {
+            assert!(!required, "the annex does not open with {prefix:?}");
+            continue;
+        };
+        let (value, after) = tail.split_once(" -->\n").expect("a marker ends its line");
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+        assert!(
+            !value.is_empty() && value.chars().all(allowed),
+            "a marker holds {value:?}"
+        );
+        rest = after;
+    }
+    rest
 }
