@@ -71,6 +71,27 @@ struct PairExplanation {
     findings: Vec<String>,
 }
 
+/// Where the upstream writes a duty of one of its services that stands here (`from`): the
+/// upstream's file and line, which are not among this compilation's sources.
+fn upstream_place(
+    model: &crate::analyze::model::Model,
+    from: usize,
+    control: usize,
+    duty: &str,
+) -> Option<Place> {
+    let link = model.services[from].upstream.as_ref()?;
+    let published = model.upstreams[link.upstream].published.as_ref()?;
+    let control = &model.controls[control];
+    let pair = published.pairs.iter().find(|p| {
+        *p.service == *link.service && (*p.control == *control.display || *p.control == *control.id)
+    })?;
+    let source = pair.duties.iter().find(|d| d.id == duty)?.source.as_ref()?;
+    Some(Place {
+        file: source.file.to_string(),
+        line: source.line,
+    })
+}
+
 /// The explanation of one pair, as text or JSON; `Err` names what was not found.
 pub fn explain_pair(
     compilation: &Compilation,
@@ -127,7 +148,8 @@ pub fn explain_pair(
                         from: model.services[from].id.clone(),
                         duty: source.id.clone(),
                         level: source.level,
-                        source: place(source.head),
+                        source: upstream_place(model, from, pair.control, &source.id)
+                            .unwrap_or_else(|| place(source.head)),
                     });
                     origin = source.origin;
                 }
