@@ -36,6 +36,10 @@ struct Hop {
     from: String,
     duty: String,
     level: Level,
+    /// The upstream that publishes the duty, when `from` is an upstream's service: its level
+    /// there is the upstream's business, and not published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upstream: Option<String>,
     source: Place,
 }
 
@@ -148,6 +152,10 @@ pub fn explain_pair(
                         from: model.services[from].id.clone(),
                         duty: source.id.clone(),
                         level: source.level,
+                        upstream: match source.origin {
+                            Origin::Upstream(u) => Some(model.upstreams[u].id.clone()),
+                            _ => None,
+                        },
                         source: upstream_place(model, from, pair.control, &source.id)
                             .unwrap_or_else(|| place(source.head)),
                     });
@@ -251,12 +259,15 @@ fn human(e: &PairExplanation) -> String {
                 duty.title
             );
             for hop in &duty.inherited {
+                let level = match &hop.upstream {
+                    Some(upstream) => format!("published by upstream `{upstream}`"),
+                    None => hop.level.describe().to_owned(),
+                };
                 let _ = writeln!(
                     out,
-                    "    inherited from `{}`: duty {} ({}) at {}",
+                    "    inherited from `{}`: duty {} ({level}) at {}",
                     hop.from,
                     hop.duty,
-                    hop.level.describe(),
                     at(&hop.source)
                 );
             }
