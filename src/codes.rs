@@ -369,7 +369,8 @@ codes! {
         "An `inherit ... from SUB` names a control that, in the sub-service SUB, is not ",
         "owned by SUB's provider: there it is customer-owned, shared, excluded or ",
         "unowned. Inheriting only works for duties the sub-service's provider is ",
-        "accountable for.\n\n",
+        "accountable for. For an upstream's service (`from stratus.compute`) the word is the ",
+        "one the upstream's own matrix gives the control.\n\n",
         "Inheriting says \"our supplier does this, and we remain accountable to you\". ",
         "If the supplier has not actually taken the control on (for example, the guest ",
         "operating systems of an IaaS sub-service are the job of its customer, which is ",
@@ -466,8 +467,8 @@ codes! {
         "move the duty to a block for one of this matrix's own services.",
     );
     E213 Error "unknown upstream, or an upstream service it does not have" => concat!(
-        "A `for` list names `ID.SERVICE` where `ID` is not declared with `upstream`, or the ",
-        "upstream has no service of that id.\n\n",
+        "A `for` list, a `runs-on` or an `inherit ... from` names `ID.SERVICE` where `ID` is not ",
+        "declared with `upstream`, or the upstream has no service of that id.\n\n",
         "Duties written for a service nobody publishes take up nothing, and the obligations they ",
         "were meant for stay open.\n\n",
         "Declare the upstream, or correct the service id to one the upstream publishes:\n\n",

@@ -360,6 +360,9 @@ fn duty_facts<'a>(
                     Origin::Inherited { from, .. } => {
                         format!("inherited {}", model.services[from].id)
                     }
+                    Origin::Upstream(upstream) => {
+                        format!("upstream {}", model.upstreams[upstream].id)
+                    }
                 },
                 letters: graph
                     .assignments(node)

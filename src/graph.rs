@@ -278,6 +278,18 @@ impl ResponsibilityGraph {
     }
 
     fn decide_ownership(&self, model: &Model, pair: usize) -> Ownership {
+        let Pair {
+            service, control, ..
+        } = model.pairs[pair];
+        // An upstream's pair has the word the upstream gives it: this matrix holds only the
+        // duties `inherit` may copy, not the upstream's exclusions and other duties.
+        if let Some(link) = &model.services[service].upstream {
+            let word = link.ownership.get(control).map_or("", String::as_str);
+            return Ownership::ALL
+                .into_iter()
+                .find(|o| o.as_str() == word)
+                .unwrap_or(Ownership::Unowned);
+        }
         if model.pairs[pair].exclusion.is_some() {
             return Ownership::Excluded;
         }

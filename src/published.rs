@@ -272,21 +272,46 @@ impl<'a> Published<'a> {
     }
 
     /// Keeps of the pairs only the duties in which `party` holds `R` or `A`, without their
-    /// notes and evidence: what an upstream's obligations are read from.
-    pub fn keep_duties_of(&mut self, party: &str) {
+    /// notes and evidence: what an upstream's obligations are read from. Of the services in
+    /// `inheritable` (which the loading matrix runs on or inherits from) every pair stays, with
+    /// its ownership, and so do the duties their provider is accountable for, notes and evidence
+    /// included: what `inherit` copies.
+    pub fn keep_duties_of(&mut self, party: &str, inheritable: &[&str]) {
+        let providers: BTreeMap<&str, &str> = self
+            .services
+            .iter()
+            .filter(|s| inheritable.contains(&&*s.id))
+            .filter_map(|s| Some((&*s.id, &**s.provider.as_ref()?)))
+            .collect();
+        let mut kept: Vec<bool> = Vec::with_capacity(self.pairs.len());
         for pair in &mut self.pairs {
+            let inheritable = inheritable.contains(&&*pair.service);
+            let provider = providers.get(&*pair.service).copied();
+            let provided = |duty: &Duty| {
+                provider.is_some_and(|p| {
+                    duty.assignments
+                        .get(p)
+                        .is_some_and(|letters| letters.contains('A'))
+                })
+            };
             pair.duties.retain(|duty| {
-                duty.assignments
-                    .get(party)
-                    .is_some_and(|letters| letters.contains(['R', 'A']))
+                provided(duty)
+                    || duty
+                        .assignments
+                        .get(party)
+                        .is_some_and(|letters| letters.contains(['R', 'A']))
             });
             for duty in &mut pair.duties {
-                duty.notes = Vec::new();
-                duty.evidence = Vec::new();
+                if !provided(duty) {
+                    duty.notes = Vec::new();
+                    duty.evidence = Vec::new();
+                }
             }
             pair.notes = Vec::new();
+            kept.push(inheritable || !pair.duties.is_empty());
         }
-        self.pairs.retain(|pair| !pair.duties.is_empty());
+        let mut kept = kept.into_iter();
+        self.pairs.retain(|_| kept.next().unwrap_or(false));
     }
 
     /// The same, owning its texts.
@@ -646,7 +671,8 @@ impl<T: Owned> Owned for Vec<T> {
 impl<'a> Origin<'a> {
     fn of(origin: model::Origin, model: &'a Model) -> Option<Self> {
         let (kind, from) = match origin {
-            model::Origin::Written => return None,
+            // An upstream's own duties are never among this matrix's pairs.
+            model::Origin::Written | model::Origin::Upstream(_) => return None,
             model::Origin::Baseline(baseline) => ("baseline", &model.baselines[baseline].id),
             model::Origin::Inherited { from, .. } => ("inherited", &model.services[from].id),
         };

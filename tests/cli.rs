@@ -871,3 +871,64 @@ fn explain_shows_control_characters_of_user_text_escaped() {
     assert!(stdout.contains("Take daily <U+202E>backups"), "{stdout}");
     assert!(!stdout.contains('\u{202e}'), "{stdout}");
 }
+
+/// An upstream service's duties inherited here: Hyperscale (named as its own matrix names it)
+/// holds R, Acme A and Globex I; the JSON says where each came from, the annex lists Hyperscale
+/// among the parties, and `explain` follows the hop to the upstream's file and line.
+#[test]
+fn duties_inherited_from_an_upstream_service() {
+    let file = fixture("ok/inherit_from_upstream.srm");
+    let json = json_of(srmc().args(["build", &file, "--format", "json", "-o", "-"]));
+    let pair = json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["service"] == "analytics" && p["control"] == "DC-1")
+        .unwrap();
+    let duty = &pair["duties"][0];
+    assert_eq!(duty["id"], "guarding");
+    assert_eq!(duty["assignments"]["hyper"], "R");
+    assert_eq!(duty["assignments"]["acme"], "A");
+    assert_eq!(duty["assignments"]["globex"], "I");
+    assert_eq!(duty["evidence"][0], "ISO/IEC 27001 certificate");
+    assert_eq!(duty["origin"]["kind"], "inherited");
+    assert_eq!(duty["origin"]["from"], "hyper.compute");
+    assert_eq!(pair["ownership"], "inherited");
+    let hyper = json["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "hyper")
+        .unwrap();
+    assert_eq!(hyper["name"], "Hyperscale Cloud Inc.");
+    assert_eq!(json["subservices"][0]["id"], "hyper.compute");
+
+    let output = srmc()
+        .args(["build", &file, "--format", "markdown", "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let annex = String::from_utf8(output.stdout).unwrap();
+    assert!(annex.contains("Hyperscale Cloud Inc."), "{annex}");
+
+    let output = srmc()
+        .args([
+            "explain",
+            &file,
+            "--service",
+            "analytics",
+            "--control",
+            "DC-3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains(
+            "inherited from `hyper.compute`: duty host-isolation (published by upstream `hyper`)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("parts/hyper-iaas.srm:40"), "{text}");
+}

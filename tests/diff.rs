@@ -840,3 +840,65 @@ fn the_readme_lists_every_change_kind() {
         .collect();
     assert_eq!(listed, all);
 }
+
+/// The upstream a service inherits from rewords a duty and hands another one over: the diff of
+/// our matrix shows both in our inherited pair, besides the upstream's new fingerprint.
+#[test]
+fn a_change_upstream_shows_in_the_duties_inherited_from_it() {
+    let ok = root().join("tests/fixtures/ok");
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = std::fs::read_to_string(ok.join("parts/hyper-iaas.srm")).unwrap();
+    let changed = upstream
+        .replace("keep camera footage for 90 days", "keep camera footage for 30 days")
+        .replace(
+            "    note \"A yearly penetration test tries to cross tenants.\"\n",
+            "  }\n  duty firmware \"Sign and verify host firmware before each boot\" {\n    provider: R A\n",
+        );
+    assert_ne!(upstream, changed);
+    for (side, text) in [("a", &upstream), ("b", &changed)] {
+        let parts = dir.path().join(side).join("parts");
+        std::fs::create_dir_all(&parts).unwrap();
+        std::fs::copy(
+            ok.join("parts/dc-catalog.srm"),
+            parts.join("dc-catalog.srm"),
+        )
+        .unwrap();
+        std::fs::write(parts.join("hyper-iaas.srm"), text).unwrap();
+        std::fs::copy(
+            ok.join("inherit_from_upstream.srm"),
+            dir.path().join(side).join("matrix.srm"),
+        )
+        .unwrap();
+    }
+    let changes = diff_of(
+        &dir.path().join("a/matrix.srm"),
+        &dir.path().join("b/matrix.srm"),
+    );
+    let found = |kind: &str, control: &str, duty: &str| {
+        changes.changes.iter().any(|c| {
+            c.kind.as_str() == kind
+                && c.service.as_deref() == Some("analytics")
+                && c.control.as_deref() == Some(control)
+                && c.duty.as_deref() == Some(duty)
+        })
+    };
+    assert!(
+        found("duty-reworded", "DC-1", "guarding"),
+        "{:?}",
+        changes.changes
+    );
+    assert!(
+        found("duty-added", "DC-3", "firmware"),
+        "{:?}",
+        changes.changes
+    );
+    assert!(
+        changes
+            .changes
+            .iter()
+            .any(|c| c.kind.as_str() == "upstream-changed" && c.field == Some("fingerprint")),
+        "{:?}",
+        changes.changes
+    );
+    assert_ne!(changes.from.fingerprint, changes.to.fingerprint);
+}

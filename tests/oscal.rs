@@ -34,8 +34,10 @@ const FIXTURES: &[&str] = &[
     "matrices/saas-on-iaas.srm",
     "matrices/iaas-compute.srm",
     "matrices/meridian-our-side.srm",
+    "matrices/saas-on-published-iaas.srm",
     "tests/fixtures/hostile/hostile.srm",
     "tests/fixtures/ok/baselines_and_inheritance.srm",
+    "tests/fixtures/ok/inherit_from_upstream.srm",
     "tests/fixtures/ok/document_control.srm",
 ];
 

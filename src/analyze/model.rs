@@ -250,6 +250,9 @@ pub struct Party {
     pub kind: PartyKind,
     /// For a team (`team ID "Name" of PARTY`): its party.
     pub team_of: Option<PartyIdx>,
+    /// A party of an upstream (its index) that this matrix does not declare: the provider of an
+    /// upstream service something here runs on, named as the upstream names it.
+    pub upstream: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -298,6 +301,31 @@ pub struct Service {
     /// A baseline its `use` names does not exist (E209): its pairs miss what that baseline would
     /// have given them, so they are not reported as unowned.
     pub use_failed: bool,
+    /// A service of an upstream (`nimbus.claims`) that something here runs on or inherits from:
+    /// it stands in this matrix as a sub-service does, with the upstream's duties as its own.
+    pub upstream: Option<UpstreamService>,
+}
+
+/// What an upstream service brings into this matrix besides its duties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamService {
+    /// Index into [`Model::upstreams`].
+    pub upstream: usize,
+    /// The service's id in the upstream.
+    pub service: String,
+    /// The ownership word the upstream gives each of this matrix's controls (`""` where it has
+    /// no such control); empty when the upstream does not load (E211). The upstream decided it
+    /// with its own exclusions and parties, which this matrix does not hold.
+    pub ownership: Vec<String>,
+}
+
+impl Service {
+    /// A service of an upstream that does not load (E211): nothing can be said of its pairs.
+    pub fn is_unavailable_upstream(&self, model: &Model) -> bool {
+        self.upstream
+            .as_ref()
+            .is_some_and(|u| model.upstreams[u.upstream].published.is_none())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,6 +421,9 @@ pub enum Origin {
     Written,
     /// A control block of a baseline.
     Baseline(usize),
+    /// A duty an upstream (its index) publishes for one of its services, brought in for
+    /// `inherit` to copy; never in this matrix's scope.
+    Upstream(usize),
     /// Made by `inherit` from a duty of a sub-service's pair.
     Inherited {
         inherit: usize,

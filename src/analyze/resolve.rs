@@ -5,6 +5,7 @@ use std::collections::HashMap;
 mod precedence;
 use precedence::runs_on_reaches;
 mod takeup;
+mod upstream_services;
 
 use super::load::Loaded;
 use super::model::*;
@@ -160,6 +161,8 @@ struct Names<'a> {
     /// Every catalog defined anywhere (named by the header or not).
     defined_catalogs: Vec<String>,
     patterns: HashMap<(Option<usize>, String), Vec<ControlIdx>>,
+    /// `upstream.service` → the service that stands for it here, once something names it.
+    upstream_services: HashMap<String, ServiceIdx>,
 }
 
 impl Resolver {
@@ -277,12 +280,15 @@ impl Resolver {
             catalogs: HashMap::new(),
             defined_catalogs: catalogs.iter().map(|c| c.id.value.clone()).collect(),
             patterns: HashMap::new(),
+            upstream_services: HashMap::new(),
         };
         let (model_catalogs, domains, controls) =
             self.catalogs(&header, &catalogs, sources, &mut names);
         let parties = self.parties(&parties, &teams, &mut names);
         let (mut baseline_asts, baseline_defs) = self.baselines(&baselines, &services, sources);
-        let mut services = self.services(&services, &parties, &baseline_defs, &mut names);
+        let inheritable = upstream_services::named(&services, &inherits);
+        let (mut services, upstream_runs_on) =
+            self.services(&services, &parties, &baseline_defs, &mut names);
         self.runs_on(&mut services);
 
         let mut header_model = header.model;
@@ -342,7 +348,15 @@ impl Resolver {
                 resolved_exclusions.push(resolved);
             }
         }
-        model.upstreams = self.upstreams(&upstreams, &model, &names, sources, &root_dir);
+        model.upstreams =
+            self.upstreams(&upstreams, &inheritable, &model, &names, sources, &root_dir);
+        self.upstream_services(
+            &upstream_runs_on,
+            &inherits,
+            &mut model,
+            &mut names,
+            &mut resolved_blocks,
+        );
         for block in &mut blocks {
             if block
                 .services
@@ -840,6 +854,7 @@ impl Resolver {
                 name: party.name.value.clone(),
                 kind,
                 team_of: None,
+                upstream: None,
             });
         }
         let declared = parties.len();
@@ -884,6 +899,7 @@ impl Resolver {
                 name: team.name.value.clone(),
                 kind: parties[of].kind,
                 team_of: Some(of),
+                upstream: None,
             });
         }
         // Each party, then its teams.
@@ -970,13 +986,15 @@ impl Resolver {
         Some(index)
     }
 
+    /// The services, and each `runs-on` name of an upstream's service (`nimbus.claims`) with
+    /// the service that names it: those are resolved once the upstreams are loaded.
     fn services<'a>(
         &mut self,
         defined: &[&'a ast::Service],
         parties: &[Party],
         baselines: &[BaselineDef],
         names: &mut Names<'a>,
-    ) -> Vec<Service> {
+    ) -> (Vec<Service>, Vec<(ServiceIdx, ast::Name)>) {
         let customers: Vec<PartyIdx> = (0..parties.len())
             .filter(|&p| parties[p].kind == PartyKind::Customer)
             .collect();
@@ -1170,8 +1188,10 @@ impl Resolver {
                 runs_on: Vec::new(),
                 subservice,
                 use_failed,
+                upstream: None,
             });
         }
+        let mut upstream_runs_on = Vec::new();
         for service in defined {
             let Some(&index) = names.services.get(service.id.value.as_str()) else {
                 continue;
@@ -1181,12 +1201,16 @@ impl Resolver {
             }
             for field in &service.fields {
                 if let ast::ServiceField::RunsOn(list) = field {
-                    let (targets, _) = self.service_list(list, names);
+                    let (upstream, local): (Vec<&ast::Name>, Vec<&ast::Name>) =
+                        list.iter().partition(|name| name.value.contains('.'));
+                    let local: Vec<ast::Name> = local.into_iter().cloned().collect();
+                    let (targets, _) = self.service_list(&local, names);
                     services[index].runs_on = targets;
+                    upstream_runs_on.extend(upstream.into_iter().map(|name| (index, name.clone())));
                 }
             }
         }
-        services
+        (services, upstream_runs_on)
     }
 
     /// Resolves a control list; unresolved entries are reported and left out.
@@ -1453,8 +1477,13 @@ impl Resolver {
     ) -> Option<Inheritance> {
         let (controls, _) = self.control_list(&inherit.controls, model, names);
         let (services, _) = self.service_list(&inherit.services, names);
-        let (from, _) = self.service_list(std::slice::from_ref(&inherit.from), names);
-        let from = *from.first()?;
+        let from = if inherit.from.value.contains('.') {
+            // Resolved (or reported, E213) with the upstreams.
+            *names.upstream_services.get(&inherit.from.value)?
+        } else {
+            let (from, _) = self.service_list(std::slice::from_ref(&inherit.from), names);
+            *from.first()?
+        };
         let mut reachable = Vec::new();
         for service in services {
             if runs_on_reaches(model, service, from) {

@@ -25,14 +25,17 @@ pub enum Refusal {
 pub struct Chain(pub Vec<PathBuf>);
 
 /// Loads the upstream at `path` (relative to `from_dir`, confined to `root_dir`). Of its pairs
-/// only the duties that give `ours` (the `as` party) `R` or `A` are kept, the obligations: its
+/// only the duties that give `ours` (the `as` party) `R` or `A` are kept, the obligations, and
+/// of the `inheritable` services (which the loading matrix runs on) what `inherit` copies: its
 /// fingerprint is computed, and a customer with many large upstreams holds no more.
+#[allow(clippy::too_many_arguments)]
 pub fn load(
     written: &str,
     from_dir: &Path,
     root_dir: &Path,
     shown: &str,
     ours: &str,
+    inheritable: &[&str],
     limits: Limits,
     chain: &Chain,
 ) -> Result<Published<'static>, Refusal> {
@@ -61,10 +64,10 @@ pub fn load(
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
     let published = if is_json {
         let mut published = from_json(&canonical, limits)?;
-        published.keep_duties_of(ours);
+        published.keep_duties_of(ours, inheritable);
         published
     } else {
-        from_matrix(&canonical, shown, ours, limits, chain)?
+        from_matrix(&canonical, shown, ours, inheritable, limits, chain)?
     };
     let errors: Vec<_> = published.errors().collect();
     if let Some(first) = errors.first() {
@@ -102,6 +105,7 @@ fn from_matrix(
     path: &Path,
     shown: &str,
     ours: &str,
+    inheritable: &[&str],
     limits: Limits,
     chain: &Chain,
 ) -> Result<Published<'static>, Refusal> {
@@ -123,6 +127,6 @@ fn from_matrix(
         &compilation.diagnostics,
     );
     published.matrix.fingerprint = published.fingerprint().into();
-    published.keep_duties_of(ours);
+    published.keep_duties_of(ours, inheritable);
     Ok(published.into_owned())
 }

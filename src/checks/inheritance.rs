@@ -17,6 +17,10 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
             continue;
         }
         let inherit = &model.inherits[inherit];
+        // An upstream that does not load (E211) tells nothing of what it would give.
+        if model.services[inherit.from].is_unavailable_upstream(model) {
+            continue;
+        }
         let source = model.pair_index(inherit.from, pair.control);
         let there = graph.ownership[source];
         // The rule is about the `inherit`: whatever duties of its own the pair has, something
@@ -29,17 +33,21 @@ pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
         }
         let sub = &model.services[inherit.from];
         let (service, control) = pair_names(model, index);
+        let (what, related) = match &sub.upstream {
+            Some(_) => ("upstream service", "the upstream it is published in"),
+            None => ("sub-service", "the sub-service"),
+        };
         diagnostics.push(
             Diagnostic::new(
                 Code::E206,
                 inherit.span,
                 format!(
-                    "inherits {control} from `{}`, where it is {there}, not owned by the sub-service's provider",
+                    "inherits {control} from `{}`, where it is {there}, not owned by the {what}'s provider",
                     sub.id
                 ),
             )
             .label("nothing to inherit for this control")
-            .related(sub.span, "the sub-service")
+            .related(sub.span, related)
             .help(format!(
                 "only a control that `{}`'s provider is accountable for can be inherited; give `{service}` its own duties for {control} instead",
                 sub.id

@@ -29,11 +29,15 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     // Where a service has no provider or no customer (reported), its role keywords named nobody:
     // the parties of that kind may be assigned through them, and W302 would only mislead.
     let unresolved = |kind: PartyKind| {
-        model.services.iter().any(|s| match kind {
-            PartyKind::Provider => s.provider.is_none(),
-            PartyKind::Customer => s.customer.is_none(),
-            PartyKind::Partner => false,
-        })
+        model
+            .services
+            .iter()
+            .filter(|s| s.upstream.is_none())
+            .any(|s| match kind {
+                PartyKind::Provider => s.provider.is_none(),
+                PartyKind::Customer => s.customer.is_none(),
+                PartyKind::Partner => false,
+            })
     };
     // A party counts as assigned when one of its teams is.
     for party in 0..model.parties.len() {
@@ -45,7 +49,10 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         .parties
         .iter()
         .zip(assigned)
-        .filter(|(party, assigned)| !assigned && !unresolved(party.kind))
+        // An upstream's party is not declared here: nothing to remove.
+        .filter(|(party, assigned)| {
+            !assigned && party.upstream.is_none() && !unresolved(party.kind)
+        })
         .map(|(party, _)| {
             Diagnostic::new(
                 Code::W302,

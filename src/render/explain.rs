@@ -36,6 +36,10 @@ struct Hop {
     from: String,
     duty: String,
     level: Level,
+    /// The upstream that publishes the duty, when `from` is an upstream's service: its level
+    /// there is the upstream's business, and not published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upstream: Option<String>,
     source: Place,
 }
 
@@ -69,6 +73,27 @@ struct PairExplanation {
     replaced: Vec<ReplacedDuty>,
     notes: Vec<String>,
     findings: Vec<String>,
+}
+
+/// Where the upstream writes a duty of one of its services that stands here (`from`): the
+/// upstream's file and line, which are not among this compilation's sources.
+fn upstream_place(
+    model: &crate::analyze::model::Model,
+    from: usize,
+    control: usize,
+    duty: &str,
+) -> Option<Place> {
+    let link = model.services[from].upstream.as_ref()?;
+    let published = model.upstreams[link.upstream].published.as_ref()?;
+    let control = &model.controls[control];
+    let pair = published.pairs.iter().find(|p| {
+        *p.service == *link.service && (*p.control == *control.display || *p.control == *control.id)
+    })?;
+    let source = pair.duties.iter().find(|d| d.id == duty)?.source.as_ref()?;
+    Some(Place {
+        file: source.file.to_string(),
+        line: source.line,
+    })
 }
 
 /// The explanation of one pair, as text or JSON; `Err` names what was not found.
@@ -127,7 +152,12 @@ pub fn explain_pair(
                         from: model.services[from].id.clone(),
                         duty: source.id.clone(),
                         level: source.level,
-                        source: place(source.head),
+                        upstream: match source.origin {
+                            Origin::Upstream(u) => Some(model.upstreams[u].id.clone()),
+                            _ => None,
+                        },
+                        source: upstream_place(model, from, pair.control, &source.id)
+                            .unwrap_or_else(|| place(source.head)),
                     });
                     origin = source.origin;
                 }
@@ -229,12 +259,15 @@ fn human(e: &PairExplanation) -> String {
                 duty.title
             );
             for hop in &duty.inherited {
+                let level = match &hop.upstream {
+                    Some(upstream) => format!("published by upstream `{upstream}`"),
+                    None => hop.level.describe().to_owned(),
+                };
                 let _ = writeln!(
                     out,
-                    "    inherited from `{}`: duty {} ({}) at {}",
+                    "    inherited from `{}`: duty {} ({level}) at {}",
                     hop.from,
                     hop.duty,
-                    hop.level.describe(),
                     at(&hop.source)
                 );
             }

@@ -324,6 +324,10 @@ impl<'a> Context<'a> {
                 "origin",
                 format!("inherited {}", self.model.services[from].id),
             )),
+            Origin::Upstream(upstream) => props.push(prop(
+                "origin",
+                format!("upstream {}", self.model.upstreams[upstream].id),
+            )),
         }
         let remarks = (!def.notes.is_empty()).then(|| {
             def.notes

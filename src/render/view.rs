@@ -218,6 +218,7 @@ impl DutyOrigin {
             Origin::Written => ("matrix", String::new()),
             Origin::Baseline(baseline) => ("baseline", model.baselines[baseline].id.clone()),
             Origin::Inherited { from, .. } => ("inherited", model.services[from].name.clone()),
+            Origin::Upstream(upstream) => ("upstream", model.upstreams[upstream].id.clone()),
         };
         DutyOrigin { kind, from }
     }
@@ -577,7 +578,9 @@ impl View {
                     match model.duties[duty].origin {
                         Origin::Written => duty_origins.matrix += 1,
                         Origin::Baseline(_) => duty_origins.baseline += 1,
-                        Origin::Inherited { .. } => duty_origins.inherited += 1,
+                        Origin::Inherited { .. } | Origin::Upstream(_) => {
+                            duty_origins.inherited += 1;
+                        }
                     }
                 }
             }

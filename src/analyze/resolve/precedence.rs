@@ -107,7 +107,10 @@ impl Resolver {
                     notes: Vec::new(),
                     replaced: Vec::new(),
                     inherit: inherit.map(|i| i.def),
-                    in_scope: !model.services[service].subservice || inherited_pairs[index],
+                    // An upstream's pairs were checked where it was compiled; here they are only
+                    // what `inherit` copies.
+                    in_scope: model.services[service].upstream.is_none()
+                        && (!model.services[service].subservice || inherited_pairs[index]),
                 };
                 ranked.clear();
                 ranked.extend(

@@ -14,14 +14,32 @@ use crate::published::Published;
 use crate::source::Sources;
 use crate::syntax::ast;
 
+/// What an `upstream.service` name resolves to.
+pub(super) enum UpstreamName {
+    Found {
+        upstream: usize,
+        service: String,
+    },
+    /// The upstream does not load (E211, reported at its `upstream` line).
+    Unavailable {
+        upstream: usize,
+        service: String,
+    },
+    /// Reported (E213).
+    Unknown,
+}
+
 /// Fewest hexadecimal digits a `pin` may have.
 const PIN_DIGITS: usize = 12;
 
 impl Resolver {
     /// Each `upstream`: its names checked, its matrix loaded and checked against its `pin`.
+    /// `inheritable` names, per upstream id, the services something here runs on or inherits
+    /// from.
     pub(super) fn upstreams(
         &mut self,
         written: &[&ast::Upstream],
+        inheritable: &HashMap<String, Vec<String>>,
         model: &Model,
         names: &Names,
         sources: &Sources,
@@ -73,12 +91,17 @@ impl Resolver {
                 .and_then(Path::parent)
                 .unwrap_or(root_dir);
             let shown = join_display(&naming.name, &upstream.path.value);
+            let services: Vec<&str> = inheritable
+                .get(&id.value)
+                .map(|list| list.iter().map(String::as_str).collect())
+                .unwrap_or_default();
             let loaded = upstream::load(
                 &upstream.path.value,
                 from_dir,
                 root_dir,
                 &shown,
                 &upstream.party.value,
+                &services,
                 self.limits,
                 &self.chain,
             );
@@ -228,54 +251,13 @@ impl Resolver {
         // The upstreams this block reaches, each with the services it names there.
         let mut targets: Vec<(usize, Vec<String>)> = Vec::new();
         for name in &services {
-            let (upstream_id, service) = name.value.split_once('.').unwrap_or_default();
-            let Some(upstream) = model.upstreams.iter().position(|u| u.id == upstream_id) else {
-                let hint = did_you_mean(
-                    closest(upstream_id, model.upstreams.iter().map(|u| u.id.as_str())),
-                    "declare it: `upstream ID \"PATH\" as PARTY`",
-                );
-                self.whole_matrix_error(
-                    Diagnostic::new(
-                        Code::E213,
-                        name.span,
-                        format!("unknown upstream `{upstream_id}`"),
-                    )
-                    .label("no such upstream")
-                    .help(hint),
-                );
-                continue;
-            };
             // An upstream that does not load (E211) says nothing about its services.
-            let Some(published) = &model.upstreams[upstream].published else {
+            let UpstreamName::Found { upstream, service } = self.upstream_name(name, model) else {
                 continue;
             };
-            if !published.services.iter().any(|s| s.id == service) {
-                let hint = did_you_mean(
-                    closest(service, published.services.iter().map(|s| &*s.id)),
-                    format!(
-                        "the services of `{upstream_id}` are: {}",
-                        published
-                            .services
-                            .iter()
-                            .map(|s| format!("`{upstream_id}.{}`", s.id))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-                self.whole_matrix_error(
-                    Diagnostic::new(
-                        Code::E213,
-                        name.span,
-                        format!("upstream `{upstream_id}` has no service `{service}`"),
-                    )
-                    .label("no such service there")
-                    .help(hint),
-                );
-                continue;
-            }
             match targets.iter_mut().find(|(u, _)| *u == upstream) {
-                Some((_, list)) => list.push(service.to_owned()),
-                None => targets.push((upstream, vec![service.to_owned()])),
+                Some((_, list)) => list.push(service),
+                None => targets.push((upstream, vec![service])),
             }
         }
         let duties = std::mem::take(&mut block.duties);
@@ -316,6 +298,62 @@ impl Resolver {
                     }
                 }
             }
+        }
+    }
+
+    /// What `upstream.service` names: E213 for an unknown upstream or a service it does not
+    /// have. An upstream that does not load (E211) has every service, of which nothing is known.
+    pub(super) fn upstream_name(&mut self, name: &ast::Name, model: &Model) -> UpstreamName {
+        let (upstream_id, service) = name.value.split_once('.').unwrap_or_default();
+        let Some(upstream) = model.upstreams.iter().position(|u| u.id == upstream_id) else {
+            let hint = did_you_mean(
+                closest(upstream_id, model.upstreams.iter().map(|u| u.id.as_str())),
+                "declare it: `upstream ID \"PATH\" as PARTY`",
+            );
+            self.whole_matrix_error(
+                Diagnostic::new(
+                    Code::E213,
+                    name.span,
+                    format!("unknown upstream `{upstream_id}`"),
+                )
+                .label("no such upstream")
+                .help(hint),
+            );
+            return UpstreamName::Unknown;
+        };
+        let Some(published) = &model.upstreams[upstream].published else {
+            return UpstreamName::Unavailable {
+                upstream,
+                service: service.to_owned(),
+            };
+        };
+        if !published.services.iter().any(|s| s.id == service) {
+            let hint = did_you_mean(
+                closest(service, published.services.iter().map(|s| &*s.id)),
+                format!(
+                    "the services of `{upstream_id}` are: {}",
+                    published
+                        .services
+                        .iter()
+                        .map(|s| format!("`{upstream_id}.{}`", s.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            self.whole_matrix_error(
+                Diagnostic::new(
+                    Code::E213,
+                    name.span,
+                    format!("upstream `{upstream_id}` has no service `{service}`"),
+                )
+                .label("no such service there")
+                .help(hint),
+            );
+            return UpstreamName::Unknown;
+        }
+        UpstreamName::Found {
+            upstream,
+            service: service.to_owned(),
         }
     }
 
