@@ -56,14 +56,75 @@ fn every_format_of_the_examples_is_reviewed() {
     for input in inputs {
         let name = input.file_stem().unwrap().to_string_lossy().into_owned();
         for (extension, text) in render_all(&input) {
-            insta::with_settings!({
-                snapshot_suffix => format!("{name}.{extension}"),
-                filters => common::volatile(),
-            }, {
-                insta::assert_snapshot!("build", text);
-            });
+            // A complete matrix's annex is reviewed a section at a time: a change to one domain
+            // shows as that domain's snapshot, not as a diff somewhere in a 200 KB page.
+            let sections = match extension {
+                _ if name != "nimbus-saas-and-db" => vec![(String::new(), text.as_str())],
+                "html" => sections(&text, |line| {
+                    ["<header", "<nav", "<section", "<footer"]
+                        .iter()
+                        .any(|tag| line.starts_with(tag))
+                        .then(|| html_section_name(line))
+                }),
+                "md" | "raci.md" => sections(&text, |line| {
+                    (line.starts_with("## ") || line.starts_with("### "))
+                        .then(|| slug(line.trim_start_matches('#')))
+                }),
+                _ => vec![(String::new(), text.as_str())],
+            };
+            for (section, text) in sections {
+                insta::with_settings!({
+                    snapshot_suffix => format!("{name}.{extension}{section}"),
+                    filters => common::volatile(),
+                }, {
+                    insta::assert_snapshot!("build", text);
+                });
+            }
         }
     }
+}
+
+/// `text` cut before each line that `starts` names, each piece with a suffix `/NN-name`: the
+/// number keeps the snapshots in the document's order, the name says what each holds.
+fn sections(text: &str, starts: impl Fn(&str) -> Option<String>) -> Vec<(String, &str)> {
+    let mut cuts = vec![(0, "front".to_owned())];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(name) = starts(line) {
+            if offset > 0 {
+                cuts.push((offset, name));
+            }
+        }
+        offset += line.len();
+    }
+    let ends = cuts.iter().skip(1).map(|(at, _)| *at).chain([text.len()]);
+    cuts.iter()
+        .zip(ends)
+        .enumerate()
+        .map(|(index, ((start, name), end))| (format!("/{index:02}-{name}"), &text[*start..end]))
+        .collect()
+}
+
+/// The `id` of an HTML section's opening tag, else the tag's name.
+fn html_section_name(line: &str) -> String {
+    match line.split_once("id=\"") {
+        Some((_, rest)) => rest.split('"').next().unwrap_or_default().to_owned(),
+        None => line
+            .trim_start_matches('<')
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+fn slug(heading: &str) -> String {
+    let words: Vec<String> = heading
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.join("-")
 }
 
 #[test]
