@@ -484,8 +484,18 @@ fn cells_at_opposite_corners_of_a_sheet_are_refused_not_unpacked_into_a_range() 
         ));
 }
 
+const ODS_CONTENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Sheet1">"#;
+
 /// An OpenDocument spreadsheet of one sheet whose rows are `rows` (content.xml's XML).
 fn ods(dir: &Path, name: &str, rows: &str) -> PathBuf {
+    let content = format!(
+        "{ODS_CONTENT}{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+    );
+    ods_of_content(dir, name, &content)
+}
+
+fn ods_of_content(dir: &Path, name: &str, content: &str) -> PathBuf {
     let path = dir.join(name);
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let stored =
@@ -502,12 +512,7 @@ fn ods(dir: &Path, name: &str, rows: &str) -> PathBuf {
     )
     .unwrap();
     zip.start_file("content.xml", packed).unwrap();
-    write!(
-        zip,
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
-    )
-    .unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
     zip.finish().unwrap();
     path
 }
@@ -622,4 +627,24 @@ fn an_ods_is_measured_before_its_repeated_rows_and_cells_are_unpacked() {
         .stderr(predicates::str::contains(
             "`table:number-rows-repeated` is `many`, not a count",
         ));
+    // A file cut short inside a sheet, or inside a cell's comment: calamine would read its end
+    // for ever.
+    for (name, cut) in [
+        ("cut.ods", format!("{ODS_CONTENT}{header}{row}")),
+        (
+            "comment.ods",
+            format!(
+                r#"{ODS_CONTENT}{header}<table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>unfinished"#
+            ),
+        ),
+    ] {
+        let path = ods_of_content(dir.path(), name, &cut);
+        srmc()
+            .arg("import")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("its content.xml ends inside"));
+    }
 }
