@@ -228,6 +228,16 @@ fn the_example_in_a_foreign_layout_imports_through_its_map_and_checks_clean() {
         srm,
         "the workbook and the CSV give the same matrix"
     );
+
+    // legacy-crm.ods is the same sheet as LibreOffice Calc saves it: the family a merged cell
+    // over covered cells, empty cells and rows repeated to the edge of the sheet.
+    let from_ods = import_file(&example("legacy-crm.ods"), Some(&example_map()));
+    assert!(from_ods.reports.is_empty(), "{:?}", from_ods.reports);
+    assert_eq!(
+        from_ods.srm.replace("legacy-crm.ods", "legacy-crm.csv"),
+        srm,
+        "the OpenDocument spreadsheet and the CSV give the same matrix"
+    );
 }
 
 #[test]
@@ -472,4 +482,169 @@ fn cells_at_opposite_corners_of_a_sheet_are_refused_not_unpacked_into_a_range() 
         .stderr(predicates::str::contains(
             "more than 200000 rows in one sheet",
         ));
+}
+
+const ODS_CONTENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Sheet1">"#;
+
+/// An OpenDocument spreadsheet of one sheet whose rows are `rows` (content.xml's XML).
+fn ods(dir: &Path, name: &str, rows: &str) -> PathBuf {
+    let content = format!(
+        "{ODS_CONTENT}{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+    );
+    ods_of_content(dir, name, &content)
+}
+
+fn ods_of_content(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let packed = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", packed).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#,
+    )
+    .unwrap();
+    zip.start_file("content.xml", packed).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+fn text_cell(text: &str) -> String {
+    format!(
+        r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+    )
+}
+
+/// calamine unpacks every repeated row and cell of an ODS when it opens it; srmc measures the
+/// repeats first, so a file of a few hundred bytes cannot make it build billions of cells or
+/// strings.
+#[test]
+fn an_ods_is_measured_before_its_repeated_rows_and_cells_are_unpacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = format!(
+        "<table:table-row>{}</table:table-row>",
+        ["Control", "Owner", "Duty", "Notes"]
+            .map(text_cell)
+            .concat()
+    );
+    let row = format!(
+        "<table:table-row>{}</table:table-row>",
+        ["9.2.1", "CSP", "Register users"].map(text_cell).concat()
+    );
+
+    // A filled row repeated across the sheet, each cell across all its columns: 3 billion cells.
+    let cells = ods(
+        dir.path(),
+        "cells.ods",
+        &format!(
+            r#"{header}<table:table-row table:number-rows-repeated="190000"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#
+        ),
+    );
+    assert!(std::fs::metadata(&cells).unwrap().len() < 2_000);
+    srmc()
+        .arg("import")
+        .arg(&cells)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "sheet `Sheet1`: its repeated rows and cells make a range of more than 5000000 cells",
+        ));
+
+    // A cell of ten million spaces, in 30 bytes of XML.
+    let spaces = ods(
+        dir.path(),
+        "spaces.ods",
+        &format!(
+            r#"{header}<table:table-row><table:table-cell office:value-type="string"><text:p>9.2.1<text:s text:c="10000000"/></text:p></table:table-cell></table:table-row>"#
+        ),
+    );
+    let error = srmc::import::table::read(
+        &spaces,
+        srmc::import::Bounds {
+            max_unpacked_bytes: 1 << 20,
+            ..Default::default()
+        },
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        error.contains("its repeated cells hold more than 1048576 bytes of text"),
+        "{error}"
+    );
+
+    // --max-rows holds for an ODS as for any spreadsheet; rows repeated count one by one.
+    let long = ods(
+        dir.path(),
+        "long.ods",
+        &format!(
+            r#"{header}<table:table-row table:number-rows-repeated="150">{}{}</table:table-row>"#,
+            text_cell("9.2.1"),
+            text_cell("CSP")
+        ),
+    );
+    let map = write(dir.path(), "map.toml", SMALL_MAP);
+    srmc()
+        .arg("import")
+        .arg(&long)
+        .arg("--map")
+        .arg(&map)
+        .args(["--max-rows", "100"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "more than 100 rows in one sheet; raise --max-rows",
+        ));
+    // Within the bounds the same file imports, as a small one does.
+    let small = ods(dir.path(), "small.ods", &format!("{header}{row}"));
+    let outcome = import_file(&small, Some(SMALL_MAP));
+    assert!(
+        outcome.srm.contains("control 9.2.1 for service"),
+        "{}",
+        outcome.srm
+    );
+    // A count that is not one is refused, not guessed at.
+    let bad = ods(
+        dir.path(),
+        "bad.ods",
+        &format!(
+            r#"{header}<table:table-row table:number-rows-repeated="many">{}</table:table-row>"#,
+            text_cell("x")
+        ),
+    );
+    srmc()
+        .arg("import")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "`table:number-rows-repeated` is `many`, not a count",
+        ));
+    // A file cut short inside a sheet, or inside a cell's comment: calamine would read its end
+    // for ever.
+    for (name, cut) in [
+        ("cut.ods", format!("{ODS_CONTENT}{header}{row}")),
+        (
+            "comment.ods",
+            format!(
+                r#"{ODS_CONTENT}{header}<table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>unfinished"#
+            ),
+        ),
+    ] {
+        let path = ods_of_content(dir.path(), name, &cut);
+        srmc()
+            .arg("import")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("its content.xml ends inside"));
+    }
 }

@@ -244,3 +244,67 @@ fn excel_csv_has_a_bom_and_ids_excel_cannot_turn_into_dates() {
             "--excel shapes the raci-csv format only",
         ));
 }
+
+/// The text of one part of the workbook's zip archive.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entry = archive.by_name(name).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+    xml
+}
+
+/// What a reviewer works with besides the cells: the Matrix sheet's frozen header and id
+/// columns, its filter over every row, its widths, the list on the letter cells, and the heat
+/// map's colours on the Summary.
+#[test]
+fn the_matrix_sheet_keeps_its_panes_filter_widths_and_letter_lists() {
+    let bytes = workbook_of(&root().join("matrices/nimbus-saas-and-db.srm"));
+    let mut workbook = open(&bytes);
+    let matrix = workbook.worksheet_range("Matrix").unwrap();
+    let (rows, columns) = (matrix.height(), matrix.width());
+    let parties = matrix
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .filter(|cell| cell.to_string().ends_with(" (RACI)"))
+        .count();
+    assert!(parties >= 2 && rows > 100, "{parties} parties, {rows} rows");
+    let letter = |column: usize| (b'A' + column as u8) as char;
+    let xml = part(&bytes, "xl/worksheets/sheet2.xml");
+    for expected in [
+        r#"<pane xSplit="3" ySplit="1" topLeftCell="D2" activePane="bottomRight" state="frozen"/>"#
+            .to_owned(),
+        format!(r#"<autoFilter ref="A1:{}{rows}"/>"#, letter(columns - 1)),
+        format!(r#"sqref="H2:{}{rows}""#, letter(7 + parties - 1)),
+        r#"<col min="7" max="7" width="48.7109375" style="#.to_owned(),
+    ] {
+        assert!(xml.contains(&expected), "the Matrix sheet lacks {expected}");
+    }
+    // A duty's title wraps in its cell.
+    let style = xml
+        .split(r#"<c r="G2" s=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|index| index.parse::<usize>().ok())
+        .expect("the first duty's title has a style");
+    let styles = part(&bytes, "xl/styles.xml");
+    let cell_formats = styles.split("<cellXfs").nth(1).unwrap();
+    let format = cell_formats.split("<xf ").nth(style + 1).unwrap();
+    assert!(
+        format
+            .split("</xf>")
+            .next()
+            .unwrap()
+            .contains(r#"wrapText="1""#),
+        "{format}"
+    );
+    assert!(xml.contains(r#"<formula1>"R,A,C,I,RA,"#));
+    let summary = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        summary.contains(r#"<conditionalFormatting"#) && summary.contains(r#"beginsWith"#),
+        "the heat map has its colours"
+    );
+    assert!(part(&bytes, "xl/workbook.xml").contains("_xlnm._FilterDatabase"));
+}

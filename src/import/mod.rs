@@ -9,6 +9,7 @@
 //! why; nothing is dropped silently.
 
 pub mod mapped;
+mod ods;
 pub mod table;
 pub mod workbook;
 

@@ -1,6 +1,7 @@
 //! Reading a spreadsheet into sheets of text cells, within bounds: a CSV with the csv crate, an
 //! `.xlsx`, `.xlsm` or `.ods` with calamine after its zip directory was checked (a zip bomb is
-//! refused before anything is unpacked). Formula cells give the value the spreadsheet saved with
+//! refused before anything is unpacked) and, for an `.ods`, what its repeated rows and cells
+//! would unpack to (src/import/ods.rs). Formula cells give the value the spreadsheet saved with
 //! them; nothing is ever evaluated.
 
 use std::path::Path;
@@ -155,7 +156,7 @@ fn read_csv(path: &Path, bytes: Vec<u8>, bounds: Bounds) -> Result<Sheet, String
     Ok(Sheet { name, rows })
 }
 
-fn too_many_rows(file: &str, max: usize) -> String {
+pub(super) fn too_many_rows(file: &str, max: usize) -> String {
     format!(
         "`{file}` has more than {max} rows in one sheet; raise --max-rows if that many are meant"
     )
@@ -228,6 +229,9 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, bounds: Bounds) -> Result<Vec<Shee
         format!("`{shown}` is not a spreadsheet srmc can read: {error}")
     };
     if ods {
+        // calamine reads an ODS whole when it opens it (see src/import/ods.rs): it is measured
+        // first, and only within the bounds handed over.
+        super::ods::check(&shown, cursor.get_ref(), bounds)?;
         let mut workbook: calamine::Ods<_> =
             calamine::open_workbook_from_rs(cursor).map_err(|e| broken(&e))?;
         let mut sheets = Vec::new();

@@ -134,7 +134,8 @@ impl Sheet<'_> {
         Ok(())
     }
 
-    fn row(&mut self, cells: &[&str], format: &Format) -> Result<(), WorkbookError> {
+    /// A row of body cells, in the format of their columns (see [`new_sheet`]).
+    fn row(&mut self, cells: &[&str]) -> Result<(), WorkbookError> {
         if self.row as usize >= MAX_ROWS {
             return Err(WorkbookError::Refused(format!(
                 "the matrix needs more than the {MAX_ROWS} rows a worksheet holds; build another format"
@@ -142,8 +143,7 @@ impl Sheet<'_> {
         }
         for (column, cell) in cells.iter().enumerate() {
             if !cell.is_empty() {
-                self.sheet
-                    .write_string_with_format(self.row, column as u16, *cell, format)?;
+                self.sheet.write_string(self.row, column as u16, *cell)?;
             }
         }
         self.row += 1;
@@ -161,21 +161,39 @@ impl Sheet<'_> {
     }
 }
 
+/// A sheet whose columns have these widths and, when `body` is given, that format for every
+/// cell not written with one of its own.
 fn new_sheet<'w>(
     workbook: &'w mut Workbook,
     name: &str,
     widths: &[f64],
+    body: Option<&Format>,
 ) -> Result<Sheet<'w>, WorkbookError> {
-    let sheet = workbook.add_worksheet();
+    // Every sheet is written row after row, so each can go to a temporary file a row at a
+    // time instead of being held whole until the save (the 36,300-duty matrix cost 170 MB so).
+    // "Low" rather than "constant" memory keeps the shared string table: the same service,
+    // domain and control titles on thousands of rows are stored once, and the file is what
+    // Excel itself writes. Panes, widths, the filter, lists and colours are written around the
+    // rows when the workbook is saved, so they may be set at any time.
+    let sheet = workbook.add_worksheet_with_low_memory()?;
     sheet.set_name(name)?;
     for (column, width) in widths.iter().enumerate() {
         sheet.set_column_width(column as u16, *width)?;
+        // rust_xlsxwriter looks a cell's own format up by hashing it whole: once per cell, that
+        // was a quarter of the time of the 36,300-duty matrix. A column's format is looked up
+        // once, and a cell without a format of its own is written with it.
+        if let Some(body) = body {
+            sheet.set_column_format(column as u16, body)?;
+        }
     }
     Ok(Sheet { sheet, row: 0 })
 }
 
 fn workbook(view: &View, model: &Model) -> Result<Vec<u8>, WorkbookError> {
     let mut workbook = Workbook::new();
+    // Excel's own level: at the default (6) compressing took a third of the time of the
+    // 36,300-duty matrix, for a file 8 % smaller (2.05 MB, not 2.21).
+    workbook.set_zip_compression_level(3);
     let styles = styles();
     // The same input gives the same bytes: the creation time is the matrix's effective date.
     let created = ExcelDateTime::parse_from_str(&view.matrix.effective)
@@ -214,7 +232,7 @@ fn ownership_colour(word: &str) -> Color {
 }
 
 fn summary(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), WorkbookError> {
-    let mut sheet = new_sheet(workbook, SUMMARY, &[26.0, 18.0])?;
+    let mut sheet = new_sheet(workbook, SUMMARY, &[26.0, 18.0], None)?;
     let matrix = &view.matrix;
     let catalogs = matrix.catalogs.join(", ");
     let mut fields: Vec<(&str, &str)> = vec![
@@ -382,7 +400,7 @@ fn matrix(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), W
     let mut widths: Vec<f64> = vec![14.0, 24.0, 12.0, 36.0, 12.0, 18.0, 48.0];
     widths.extend(std::iter::repeat_n(9.0, parties));
     widths.extend([36.0, 40.0, 40.0, 18.0, 28.0]);
-    let mut sheet = new_sheet(workbook, MATRIX, &widths)?;
+    let mut sheet = new_sheet(workbook, MATRIX, &widths, Some(&styles.wrapped))?;
     let party_headers: Vec<String> = view
         .parties
         .iter()
@@ -410,7 +428,7 @@ fn matrix(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), W
             base(&mut cells);
             cells.extend(std::iter::repeat_n(String::new(), 2 + parties));
             cells.extend([String::new(), String::new(), control_notes.clone()]);
-            write_checked(&mut sheet, &cells, &header, styles)?;
+            write_checked(&mut sheet, &cells, &header)?;
             continue;
         }
         for duty in &pair.duties {
@@ -428,7 +446,7 @@ fn matrix(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), W
                 origin,
                 format!("{}:{}", duty.file, duty.line),
             ]);
-            write_checked(&mut sheet, &cells, &header, styles)?;
+            write_checked(&mut sheet, &cells, &header)?;
         }
     }
     for upstream in &view.upstreams {
@@ -456,7 +474,7 @@ fn matrix(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), W
                 format!("upstream {}", upstream.id),
                 String::new(),
             ]);
-            write_checked(&mut sheet, &cells, &header, styles)?;
+            write_checked(&mut sheet, &cells, &header)?;
         }
     }
     let width = header.len() as u16;
@@ -482,7 +500,6 @@ fn write_checked(
     sheet: &mut Sheet,
     cells: &[String],
     header: &[&str],
-    styles: &Styles,
 ) -> Result<(), WorkbookError> {
     let row = sheet.row;
     let refs: Vec<&str> = cells
@@ -490,7 +507,7 @@ fn write_checked(
         .zip(header)
         .map(|(cell, column)| fits(cell, &|| format!("the `{column}` cell of row {}", row + 1)))
         .collect::<Result<_, _>>()?;
-    sheet.row(&refs, &styles.wrapped)
+    sheet.row(&refs)
 }
 
 fn join_notes<'n>(notes: impl Iterator<Item = &'n str>) -> String {
@@ -503,7 +520,12 @@ fn exclusions(
     model: &Model,
     styles: &Styles,
 ) -> Result<(), WorkbookError> {
-    let mut sheet = new_sheet(workbook, EXCLUSIONS, &[12.0, 14.0, 60.0, 16.0, 28.0])?;
+    let mut sheet = new_sheet(
+        workbook,
+        EXCLUSIONS,
+        &[12.0, 14.0, 60.0, 16.0, 28.0],
+        Some(&styles.wrapped),
+    )?;
     let header = ["control", "service", "justification", "level", "source"];
     sheet.header(&header, styles)?;
     if view.matrix.extract_for.is_none() {
@@ -533,7 +555,7 @@ fn exclusions(
                     exclusion.level.describe(),
                     source,
                 ];
-                sheet.row(&cells, &styles.wrapped)?;
+                sheet.row(&cells)?;
             }
         }
     }
@@ -547,7 +569,12 @@ fn customer_responsibilities(
     view: &View,
     styles: &Styles,
 ) -> Result<(), WorkbookError> {
-    let mut sheet = new_sheet(workbook, CUSTOMER, &[14.0, 12.0, 16.0, 70.0])?;
+    let mut sheet = new_sheet(
+        workbook,
+        CUSTOMER,
+        &[14.0, 12.0, 16.0, 70.0],
+        Some(&styles.wrapped),
+    )?;
     let header = [
         "Service",
         "Control ID",
@@ -586,13 +613,18 @@ fn customer_responsibilities(
             inherited,
             fits(&text, &|| "a customer responsibility".to_owned())?,
         ];
-        sheet.row(&cells, &styles.wrapped)?;
+        sheet.row(&cells)?;
     }
     sheet.finish(2, header.len() as u16)
 }
 
 fn parties(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), WorkbookError> {
-    let mut sheet = new_sheet(workbook, PARTIES, &[14.0, 40.0, 10.0, 12.0, 8.0])?;
+    let mut sheet = new_sheet(
+        workbook,
+        PARTIES,
+        &[14.0, 40.0, 10.0, 12.0, 8.0],
+        Some(&styles.text),
+    )?;
     let header = ["id", "name", "kind", "team of", "side"];
     sheet.header(&header, styles)?;
     for party in &view.parties {
@@ -603,7 +635,7 @@ fn parties(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), 
             party.team_of.as_deref().unwrap_or(""),
             party.side,
         ];
-        sheet.row(&cells, &styles.text)?;
+        sheet.row(&cells)?;
     }
     sheet.finish(1, header.len() as u16)
 }
@@ -613,6 +645,7 @@ fn services(workbook: &mut Workbook, model: &Model, styles: &Styles) -> Result<(
         workbook,
         SERVICES,
         &[14.0, 36.0, 8.0, 14.0, 14.0, 24.0, 20.0, 16.0, 11.0],
+        Some(&styles.wrapped),
     )?;
     let header = [
         "id",
@@ -651,7 +684,7 @@ fn services(workbook: &mut Workbook, model: &Model, styles: &Styles) -> Result<(
             &runs_on,
             if service.subservice { "yes" } else { "" },
         ];
-        sheet.row(&cells, &styles.wrapped)?;
+        sheet.row(&cells)?;
     }
     sheet.finish(1, header.len() as u16)
 }
@@ -662,6 +695,7 @@ fn controls(workbook: &mut Workbook, model: &Model, styles: &Styles) -> Result<(
         workbook,
         CONTROLS,
         &[12.0, 30.0, 9.0, 12.0, 30.0, 12.0, 50.0, 12.0],
+        Some(&styles.wrapped),
     )?;
     let header = [
         "catalog",
@@ -700,13 +734,18 @@ fn controls(workbook: &mut Workbook, model: &Model, styles: &Styles) -> Result<(
             })?,
             &reach,
         ];
-        sheet.row(&cells, &styles.wrapped)?;
+        sheet.row(&cells)?;
     }
     sheet.finish(1, header.len() as u16)
 }
 
 fn findings(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), WorkbookError> {
-    let mut sheet = new_sheet(workbook, FINDINGS, &[8.0, 9.0, 80.0, 30.0])?;
+    let mut sheet = new_sheet(
+        workbook,
+        FINDINGS,
+        &[8.0, 9.0, 80.0, 30.0],
+        Some(&styles.wrapped),
+    )?;
     let header = ["code", "severity", "message", "location"];
     sheet.header(&header, styles)?;
     for finding in &view.findings {
@@ -717,7 +756,7 @@ fn findings(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(),
             fits(&finding.message, &|| "a finding".to_owned())?,
             finding.location.as_str(),
         ];
-        sheet.row(&cells, &styles.wrapped)?;
+        sheet.row(&cells)?;
     }
     sheet.finish(0, header.len() as u16)
 }
