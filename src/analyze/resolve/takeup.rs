@@ -32,6 +32,19 @@ pub(super) enum UpstreamName {
 /// Fewest hexadecimal digits a `pin` may have.
 const PIN_DIGITS: usize = 12;
 
+/// The stack of a thread that loads upstreams: that of a main thread.
+const UPSTREAM_STACK: usize = 8 << 20;
+
+/// An `upstream` line whose names check, ready to load.
+struct Planned<'a> {
+    upstream: &'a ast::Upstream,
+    party: Option<PartyIdx>,
+    pin: Option<String>,
+    from_dir: std::path::PathBuf,
+    shown: String,
+    services: Vec<String>,
+}
+
 impl Resolver {
     /// Each `upstream`: its names checked, its matrix loaded and checked against its `pin`.
     /// `inheritable` names, per upstream id, the services something here runs on or inherits
@@ -45,14 +58,18 @@ impl Resolver {
         sources: &Sources,
         root_dir: &Path,
     ) -> Vec<UpstreamDef> {
-        let mut defs: Vec<UpstreamDef> = Vec::new();
+        // Checked one by one (what is wrong with an `upstream` line is reported in order), then
+        // loaded side by side: each upstream compiles on its own, and a customer of twenty
+        // providers would otherwise wait for them one after another.
+        let mut planned: Vec<Planned> = Vec::new();
         for upstream in written {
             let id = &upstream.id;
             let taken = names.parties.contains_key(id.value.as_str())
                 || names.services.contains_key(id.value.as_str())
                 || model.baselines.iter().any(|b| b.id == id.value);
-            if let Some(first) = defs.iter().find(|d| d.id == id.value) {
-                self.duplicate("upstream", id, first.span);
+            if let Some(first) = planned.iter().find(|p| p.upstream.id.value == id.value) {
+                let first = first.upstream.id.span;
+                self.duplicate("upstream", id, first);
                 continue;
             }
             if taken {
@@ -89,42 +106,110 @@ impl Resolver {
                 .path
                 .as_deref()
                 .and_then(Path::parent)
-                .unwrap_or(root_dir);
+                .unwrap_or(root_dir)
+                .to_path_buf();
             let shown = join_display(&naming.name, &upstream.path.value);
-            let services: Vec<&str> = inheritable
-                .get(&id.value)
-                .map(|list| list.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            let loaded = upstream::load(
-                &upstream.path.value,
+            let services = inheritable.get(&id.value).cloned().unwrap_or_default();
+            planned.push(Planned {
+                upstream,
+                party,
+                pin,
                 from_dir,
-                root_dir,
-                &shown,
-                &upstream.party.value,
-                &services,
-                self.limits,
-                &self.chain,
-            );
+                shown,
+                services,
+            });
+        }
+        let loaded = self.load_all(&planned, root_dir);
+        let mut defs: Vec<UpstreamDef> = Vec::new();
+        for (plan, loaded) in planned.into_iter().zip(loaded) {
+            let upstream = plan.upstream;
             let published = match loaded {
                 Ok(published) => {
-                    self.check_pin(upstream, pin.as_deref(), &published);
+                    self.check_pin(upstream, plan.pin.as_deref(), &published);
                     Some(published)
                 }
                 Err(refusal) => {
-                    self.refused(upstream, &shown, refusal, root_dir);
+                    self.refused(upstream, &plan.shown, refusal, root_dir);
                     None
                 }
             };
             defs.push(UpstreamDef {
-                span: id.span,
-                id: id.value.clone(),
-                party,
+                span: upstream.id.span,
+                id: upstream.id.value.clone(),
+                party: plan.party,
                 party_id: upstream.party.value.clone(),
-                pin,
+                pin: plan.pin,
                 published,
             });
         }
         defs
+    }
+
+    /// Loads every planned upstream, on as many threads as there are processors (each
+    /// upstream on one thread, in the order written), and returns the results in that order.
+    fn load_all(
+        &self,
+        planned: &[Planned<'_>],
+        root_dir: &Path,
+    ) -> Vec<Result<Published<'static>, Refusal>> {
+        let load = |plan: &Planned<'_>| {
+            let services: Vec<&str> = plan.services.iter().map(String::as_str).collect();
+            upstream::load(
+                &plan.upstream.path.value,
+                &plan.from_dir,
+                root_dir,
+                &plan.shown,
+                &plan.upstream.party.value,
+                &services,
+                self.limits,
+                &self.chain,
+            )
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(planned.len());
+        if threads <= 1 {
+            return planned.iter().map(load).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut results: Vec<Option<Result<Published<'static>, Refusal>>> =
+            (0..planned.len()).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    std::thread::Builder::new()
+                        // The main thread's stack: an upstream compiles as a root file does.
+                        .stack_size(UPSTREAM_STACK)
+                        .spawn_scoped(scope, || {
+                            let mut done = Vec::new();
+                            loop {
+                                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(plan) = planned.get(index) else {
+                                    return done;
+                                };
+                                done.push((index, load(plan)));
+                            }
+                        })
+                })
+                .collect();
+            for worker in workers {
+                let done = match worker {
+                    Ok(handle) => handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    // No thread to be had: what is left is loaded here, below.
+                    Err(_) => continue,
+                };
+                for (index, result) in done {
+                    results[index] = Some(result);
+                }
+            }
+        });
+        results
+            .into_iter()
+            .zip(planned)
+            .map(|(result, plan)| result.unwrap_or_else(|| load(plan)))
+            .collect()
     }
 
     /// The `as` party: one of this matrix's parties (not a team).
