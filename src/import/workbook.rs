@@ -314,9 +314,10 @@ fn matrix(matrix: &Sheet, imported: &mut Imported) {
             imported.report(
                 row.place(),
                 format!(
-                    "duty `{duty}` of {service} / {control} is inherited from the sub-service \
-                     `{from}`, whose own duties the workbook does not hold: declare the \
-                     sub-service and its `inherit` by hand"
+                    "duty `{duty}` of {service} / {control} is inherited from `{from}` (a \
+                     sub-service, or an upstream's service), whose own duties the workbook does \
+                     not hold: declare it (`subservice`, or `upstream` and `runs-on`) and its \
+                     `inherit` by hand"
                 ),
             );
             continue;

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use super::takeup::UpstreamName;
 use super::{Block, Names, Resolver};
 use crate::analyze::model::*;
+use crate::codes::Code;
+use crate::diagnostics::Diagnostic;
 use crate::syntax::ast;
 
 /// Per upstream id, the services that `runs-on` lists and `inherit … from` name there: what an
@@ -116,6 +118,22 @@ impl Resolver {
             let provider_id = there.provider.as_deref();
             stand_in.provider =
                 provider_id.and_then(|id| upstream_party(upstream, id, &published, model, names));
+            if let Some(team) = stand_in.provider.filter(|&p| model.parties[p].team_of.is_some()) {
+                // A team is never a provider: the id means one thing here, another there.
+                self.error(
+                    Diagnostic::new(
+                        Code::E109,
+                        name.span,
+                        format!(
+                            "the provider of `{}` is `{}` in the upstream, and `{}` is a team here",
+                            name.value, model.parties[team].id, model.parties[team].id
+                        ),
+                    )
+                    .label("provider id taken by a team")
+                    .help("rename the team: the upstream's provider keeps the id the upstream gives it"),
+                );
+                stand_in.provider = None;
+            }
             // The customer there is normally the `as` party; any other is none of ours.
             stand_in.customer = there
                 .customer
