@@ -515,14 +515,7 @@ fn build(mut args: BuildArgs) -> ExitCode {
     }
     let report = |to_stderr: bool| {
         if !compilation.diagnostics.is_empty() && to_stderr {
-            eprint!(
-                "{}",
-                diagnostics::render_human(
-                    &compilation.diagnostics,
-                    &compilation.sources,
-                    use_color(std::io::stderr().is_terminal()),
-                )
-            );
+            eprint_findings(compilation);
         }
     };
     if compilation.checked.is_none() || (compilation.errors() > 0 && !args.allow_gaps) {
@@ -621,6 +614,18 @@ fn print_binary(
     }
 }
 
+/// A compilation's findings on standard error, as `check` prints them.
+fn eprint_findings(compilation: &crate::Compilation) {
+    eprint!(
+        "{}",
+        diagnostics::render_human(
+            &compilation.diagnostics,
+            &compilation.sources,
+            use_color(std::io::stderr().is_terminal()),
+        )
+    );
+}
+
 /// `srmc verify`: the annex's fingerprint against the matrix's.
 fn verify(args: VerifyArgs) -> ExitCode {
     let shown =
@@ -639,14 +644,7 @@ fn verify(args: VerifyArgs) -> ExitCode {
         Err(error) => return fail(&error),
     };
     let Some(checked) = &compilation.checked else {
-        eprint!(
-            "{}",
-            diagnostics::render_human(
-                &compilation.diagnostics,
-                &compilation.sources,
-                use_color(std::io::stderr().is_terminal()),
-            )
-        );
+        eprint_findings(compilation);
         return fail(&format!(
             "`{matrix}` could not be compiled, so it has no fingerprint to compare"
         ));

@@ -349,7 +349,8 @@ pub fn render_for_excel_to(
         oscal::write(compilation, &fingerprint, out)?;
         return Ok(fingerprint);
     }
-    if format == Format::Pdf {
+    // The annex, in any of its three forms, is made from an outline, a domain at a time.
+    if matches!(format, Format::Html | Format::Markdown | Format::Pdf) {
         let (view, maker) = View::outline(
             model,
             graph,
@@ -358,25 +359,13 @@ pub fn render_for_excel_to(
             extract,
         );
         let fingerprint = view.matrix.fingerprint.clone();
-        write_pdf(view, maker, templates_dir, out)?;
-        return Ok(fingerprint);
-    }
-    if let Some(kind) = match format {
-        Format::Html => Some(annex::Kind::Html),
-        Format::Markdown => Some(annex::Kind::Markdown),
-        _ => None,
-    } {
-        let (view, maker) = View::outline(
-            model,
-            graph,
-            &compilation.diagnostics,
-            &compilation.sources,
-            extract,
-        );
-        let fingerprint = view.matrix.fingerprint.clone();
-        let escape = match kind {
-            annex::Kind::Html => Escape::Html,
-            annex::Kind::Markdown => Escape::None,
+        let (kind, escape) = match format {
+            Format::Pdf => {
+                write_pdf(view, maker, templates_dir, out)?;
+                return Ok(fingerprint);
+            }
+            Format::Html => (annex::Kind::Html, Escape::Html),
+            _ => (annex::Kind::Markdown, Escape::None),
         };
         let registry =
             templates::registry(escape, templates_dir).map_err(RenderError::Rendering)?;

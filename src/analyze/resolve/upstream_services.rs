@@ -118,7 +118,10 @@ impl Resolver {
             let provider_id = there.provider.as_deref();
             stand_in.provider =
                 provider_id.and_then(|id| upstream_party(upstream, id, &published, model, names));
-            if let Some(team) = stand_in.provider.filter(|&p| model.parties[p].team_of.is_some()) {
+            if let Some(team) = stand_in
+                .provider
+                .filter(|&p| model.parties[p].team_of.is_some())
+            {
                 // A team is never a provider: the id means one thing here, another there.
                 self.error(
                     Diagnostic::new(
