@@ -2,6 +2,7 @@
 //! by a file of the same name in the directory given with `--templates`.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use handlebars::{
     handlebars_helper, Context, Handlebars, Helper, HelperResult, Output, RenderContext,
@@ -114,6 +115,22 @@ fn partial_name(file: &str) -> Option<&str> {
 /// A registry with every template, in strict mode (a template that names a missing field fails),
 /// the overrides of `dir` read in place of the built-in ones of the same name.
 pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
+    if dir.is_some() {
+        return compile(escape, dir);
+    }
+    // The built-in templates compile to the same registry every time, and compiling them costs
+    // more than rendering a small matrix (handlebars finds each token's line from the start of
+    // its template): once per process and escape, then cloned.
+    static BUILT_IN: [OnceLock<Handlebars<'static>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let compiled = &BUILT_IN[usize::from(escape == Escape::Html)];
+    if let Some(registry) = compiled.get() {
+        return Ok(registry.clone());
+    }
+    let registry = compile(escape, None)?;
+    Ok(compiled.get_or_init(|| registry).clone())
+}
+
+fn compile(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     if escape == Escape::None {
