@@ -15,6 +15,8 @@ mod markdown_inert;
 mod matrices;
 mod oscal;
 mod parsers;
+// The typesetter is a default feature; the tests of what it writes need it.
+#[cfg(feature = "pdf")]
 mod pdf;
 mod properties;
 mod resolution;
@@ -22,5 +24,6 @@ mod sarif;
 mod serve;
 mod snapshots;
 mod spec_examples;
+#[cfg(feature = "pdf")]
 mod verify;
 mod xlsx;
