@@ -402,6 +402,11 @@ impl<'a> Context<'a> {
                         control_display,
                         &model.duties[below].id,
                     ));
+                    // An inherited statement has no remarks in OSCAL: its notes go with its
+                    // description, so that nothing is lost.
+                    if let Some(remarks) = statement.remarks.take() {
+                        statement.description = format!("{}\n\n{remarks}", statement.description);
+                    }
                     inherited.push(statement);
                     continue;
                 }
