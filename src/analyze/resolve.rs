@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 mod precedence;
-use precedence::runs_on_reaches;
+mod runs_on;
+use runs_on::RunsOn;
 mod sink;
 use sink::{Findings, Sink, Unreported};
 mod takeup;
@@ -496,15 +497,17 @@ impl Resolver {
             let resolved = self.exclusion(exclusion, None, &mut model, &mut names);
             resolved_exclusions.push(resolved);
         }
+        let mut runs_on = RunsOn::new(&model);
         let inheritances: Vec<Inheritance> = inherits
             .iter()
-            .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names))
+            .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names, &mut runs_on))
             .collect();
         self.same_party_twice(&resolved_blocks, &model);
         self.pairs(
             &resolved_blocks,
             &resolved_exclusions,
             &inheritances,
+            &runs_on,
             &mut model,
         );
         model.obligations = takeup::obligations(&model);
@@ -1479,6 +1482,7 @@ impl Resolver {
         inherit: &ast::Inherit,
         model: &mut Model,
         names: &mut Names,
+        runs_on: &mut RunsOn,
     ) -> Option<Inheritance> {
         let (controls, _) = self.control_list(&inherit.controls, model, names);
         let (services, _) = self.service_list(&inherit.services, names);
@@ -1491,7 +1495,7 @@ impl Resolver {
         };
         let mut reachable = Vec::new();
         for service in services {
-            if runs_on_reaches(model, service, from) {
+            if runs_on.reaches(service, from) {
                 reachable.push(service);
             } else {
                 self.error(
