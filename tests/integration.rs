@@ -22,5 +22,6 @@ mod sarif;
 mod serve;
 mod snapshots;
 mod spec_examples;
+mod syntax_trees;
 mod verify;
 mod xlsx;
