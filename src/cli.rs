@@ -66,7 +66,7 @@ enum Command {
     /// Print the manual page (`srmc man > srmc.1`)
     Man,
     /// Write a starting matrix that checks clean (asks on a terminal for what flags leave out)
-    Init(crate::init::InitArgs),
+    Init(InitArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp {
         /// Accepted for editors that pass it; standard input and output is the only transport
@@ -78,7 +78,44 @@ enum Command {
         max_file_bytes: u64,
     },
     /// Preview the HTML annex on 127.0.0.1, rendered again and reloaded on every change
-    Serve(crate::serve::ServeArgs),
+    Serve(ServeArgs),
+}
+
+/// `srmc init`'s arguments.
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// The matrix's title
+    #[arg(long)]
+    title: Option<String>,
+    /// The provider's name (its id is made from the first word)
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
+    /// The customer's name
+    #[arg(long, value_name = "NAME")]
+    customer: Option<String>,
+    /// A service, as `NAME:MODEL` with MODEL one of iaas, paas, saas; repeat for more
+    #[arg(long = "service", value_name = "NAME:MODEL", value_parser = crate::init::ServiceSpec::parse)]
+    services: Vec<crate::init::ServiceSpec>,
+    /// Where to write; `-` for standard output. An existing file is never overwritten.
+    #[arg(short, long, value_name = "PATH", default_value = "matrix.srm")]
+    output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// The root `.srm` file
+    file: PathBuf,
+    /// The port on 127.0.0.1; 0 takes any free one (the address is printed)
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// What the page shows: the HTML annex
+    #[arg(long, value_enum, default_value_t = PreviewFormat::Html)]
+    format: PreviewFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PreviewFormat {
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -341,8 +378,25 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "srmc", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
-        Command::Init(args) => crate::init::run(args),
-        Command::Serve(args) => crate::serve::run(args),
+        Command::Init(InitArgs {
+            title,
+            provider,
+            customer,
+            services,
+            output,
+        }) => crate::init::run(crate::init::Given {
+            title,
+            provider,
+            customer,
+            services,
+            output,
+        }),
+        Command::Serve(ServeArgs {
+            file,
+            port,
+            // The one format there is.
+            format: PreviewFormat::Html,
+        }) => crate::serve::run(&file, port),
         Command::Lsp {
             stdio: _,
             max_file_bytes,

@@ -41,13 +41,13 @@ pub struct PairRef {
     pub control: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
     pub text: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
     /// What is wrong, without the pair: the pair is in `pair`, so one duty's findings across

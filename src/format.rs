@@ -9,15 +9,17 @@
 
 use crate::syntax::ast::File;
 use crate::syntax::lexical::{scan_braces, State};
+use crate::syntax::meaning::{SameMeaning, Texts};
 
-/// Whether two parses of a file say the same thing: the same items (spans aside), the same
-/// assignments (the tree keeps only the places of their words) and the same comments (their
-/// trailing spaces and line breaks aside, which `fmt` tidies).
+/// Whether two parses of a file say the same thing: the same items, spans aside and the words of
+/// assignments read from the texts ([`SameMeaning`]), and the same comments (their trailing
+/// spaces and line breaks aside, which `fmt` tidies).
 pub fn says_the_same(before: &File, before_text: &str, after: &File, after_text: &str) -> bool {
-    before.items == after.items
-        && before
-            .assignment_words(before_text)
-            .eq(after.assignment_words(after_text))
+    let texts = Texts {
+        left: before_text,
+        right: after_text,
+    };
+    before.items.same_meaning(&after.items, texts)
         && before
             .comments
             .iter()

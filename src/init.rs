@@ -195,24 +195,16 @@ pub fn render(plan: &Plan) -> String {
     out
 }
 
-/// `srmc init`'s arguments.
-#[derive(clap::Args, Debug)]
-pub struct InitArgs {
-    /// The matrix's title
-    #[arg(long)]
-    title: Option<String>,
-    /// The provider's name (its id is made from the first word)
-    #[arg(long, value_name = "NAME")]
-    provider: Option<String>,
-    /// The customer's name
-    #[arg(long, value_name = "NAME")]
-    customer: Option<String>,
-    /// A service, as `NAME:MODEL` with MODEL one of iaas, paas, saas; repeat for more
-    #[arg(long = "service", value_name = "NAME:MODEL", value_parser = ServiceSpec::parse)]
-    services: Vec<ServiceSpec>,
-    /// Where to write; `-` for standard output. An existing file is never overwritten.
-    #[arg(short, long, value_name = "PATH", default_value = "matrix.srm")]
-    output: std::path::PathBuf,
+/// What `srmc init` was given on the command line: what is `None` (or empty) is asked on a
+/// terminal, else defaulted.
+#[derive(Debug)]
+pub struct Given {
+    pub title: Option<String>,
+    pub provider: Option<String>,
+    pub customer: Option<String>,
+    pub services: Vec<ServiceSpec>,
+    /// Where to write; `-` for standard output.
+    pub output: std::path::PathBuf,
 }
 
 /// Asks on the terminal for one answer, `default` when the answer is empty.
@@ -233,7 +225,7 @@ fn ask(question: &str, default: &str) -> std::io::Result<String> {
 }
 
 /// The plan from the flags, the terminal asked for what they leave out when `interactive`.
-fn plan(args: InitArgs, interactive: bool) -> Result<Plan, String> {
+fn plan(args: Given, interactive: bool) -> Result<Plan, String> {
     let asked = |given: Option<String>, question: &str, default: &str| match given {
         Some(value) => Ok(value),
         None if interactive => ask(question, default).map_err(|error| error.to_string()),
@@ -272,7 +264,7 @@ fn plan(args: InitArgs, interactive: bool) -> Result<Plan, String> {
     })
 }
 
-pub fn run(args: InitArgs) -> std::process::ExitCode {
+pub fn run(args: Given) -> std::process::ExitCode {
     use std::io::IsTerminal;
     let fail = |message: String| {
         eprintln!("error: {message}");

@@ -11,23 +11,6 @@ use std::time::Duration;
 use crate::analyze::Limits;
 use crate::render::{self, Format};
 
-#[derive(clap::Args, Debug)]
-pub struct ServeArgs {
-    /// The root `.srm` file
-    file: PathBuf,
-    /// The port on 127.0.0.1; 0 takes any free one (the address is printed)
-    #[arg(long, default_value_t = 3000)]
-    port: u16,
-    /// What the page shows: the HTML annex
-    #[arg(long, value_enum, default_value_t = PreviewFormat::Html)]
-    format: PreviewFormat,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum PreviewFormat {
-    Html,
-}
-
 /// The page as last rendered, and how many times it has been.
 struct Page {
     html: String,
@@ -54,29 +37,29 @@ new EventSource("/events").addEventListener("reload", function () { location.rel
 </script>
 "#;
 
-pub fn run(args: ServeArgs) -> ExitCode {
+/// Serves the HTML annex of `file` on 127.0.0.1:`port` until interrupted.
+pub fn run(file: &Path, port: u16) -> ExitCode {
     let fail = |message: String| {
         eprintln!("error: {message}");
         ExitCode::from(2)
     };
-    let PreviewFormat::Html = args.format;
-    let root = match std::fs::canonicalize(&args.file) {
+    let root = match std::fs::canonicalize(file) {
         Ok(root) if root.is_file() => root,
-        Ok(_) => return fail(format!("`{}` is not a file", args.file.display())),
+        Ok(_) => return fail(format!("`{}` is not a file", file.display())),
         Err(error) => {
             return fail(format!(
                 "cannot read `{}`: {}",
-                args.file.display(),
+                file.display(),
                 crate::files::io_reason(&error)
             ))
         }
     };
     let dir = root.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let server = match tiny_http::Server::http(("127.0.0.1", args.port)) {
+    let server = match tiny_http::Server::http(("127.0.0.1", port)) {
         Ok(server) => Arc::new(server),
-        Err(error) => return fail(format!("cannot listen on 127.0.0.1:{}: {error}", args.port)),
+        Err(error) => return fail(format!("cannot listen on 127.0.0.1:{port}: {error}")),
     };
-    let shown = args.file.display().to_string();
+    let shown = file.display().to_string();
     let (html, inputs) = render_page(&root, &shown);
     let shared = Arc::new(Shared {
         page: Mutex::new(Page {
@@ -97,7 +80,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let port = server
         .server_addr()
         .to_ip()
-        .map_or(args.port, |address| address.port());
+        .map_or(port, |address| address.port());
     eprintln!("serving {shown} at http://127.0.0.1:{port}/ (Ctrl-C stops)");
     let streams = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for request in server.incoming_requests() {

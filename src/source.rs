@@ -11,10 +11,10 @@ pub struct FileId(pub u32);
 
 /// A byte range in one source file.
 ///
-/// Spans compare equal to each other whatever they point at, so that syntax trees and models
-/// that differ only in layout (whitespace, comments, reordering of lines) compare equal. Code
-/// that needs to tell two places apart compares [`Span::key`].
-#[derive(Clone, Copy)]
+/// Spans compare by place, so two syntax trees are equal only where they are written the same
+/// way; whether two trees *say* the same thing, whatever their layout, is
+/// [`crate::syntax::meaning::SameMeaning`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,
@@ -43,14 +43,6 @@ impl Span {
         self.start == self.end
     }
 }
-
-impl PartialEq for Span {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Span {}
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

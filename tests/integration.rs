@@ -24,6 +24,7 @@ mod sarif;
 mod serve;
 mod snapshots;
 mod spec_examples;
+mod syntax_trees;
 #[cfg(feature = "pdf")]
 mod verify;
 mod xlsx;

@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 
 mod precedence;
-use precedence::runs_on_reaches;
+mod runs_on;
+use runs_on::RunsOn;
+mod sink;
+use sink::{Findings, Sink, Unreported};
 mod takeup;
 mod upstream_services;
 
@@ -30,26 +33,23 @@ pub fn resolve(
     chain: &super::Chain,
 ) -> (Option<Model>, Vec<Diagnostic>) {
     let mut resolver = Resolver {
-        diagnostics: Vec::new(),
+        findings: Findings {
+            diagnostics: Vec::new(),
+            whole: loaded.whole,
+        },
         limits,
         chain: chain.clone(),
-        complete: loaded.whole,
-        quiet: false,
     };
     let model = resolver.resolve(loaded, sources);
-    (model, resolver.diagnostics)
+    (model, resolver.findings.diagnostics)
 }
 
 struct Resolver {
-    diagnostics: Vec<Diagnostic>,
+    findings: Findings,
     /// What an upstream matrix is compiled with: the same limits.
     limits: super::Limits,
     /// The matrices being compiled, this one last: an upstream that names one again is a cycle.
     chain: super::Chain,
-    complete: bool,
-    /// Set while resolving a built-in baseline's control lists: its ids are for `iso27017`,
-    /// and a matrix that does not name that catalog simply has none of them in scope.
-    quiet: bool,
 }
 
 /// A control block with its names resolved.
@@ -152,6 +152,133 @@ fn is_calendar_date(text: &str) -> bool {
     (1..=days).contains(&day)
 }
 
+/// Resolves a control list, reporting unresolved entries to `sink` and leaving them out; the
+/// flag says whether every entry resolved.
+fn control_list(
+    refs: &[ast::ControlRef],
+    model: &Model,
+    names: &mut Names,
+    sink: &mut dyn Sink,
+) -> (Vec<ControlIdx>, bool) {
+    let mut controls = Vec::new();
+    let mut complete = true;
+    for control in refs {
+        let catalog = match &control.catalog {
+            None => None,
+            Some(name) => match names.catalogs.get(&name.value) {
+                Some(&index) => Some(index),
+                None => {
+                    let listed = names.defined_catalogs.contains(&name.value)
+                        || catalog::builtin(&name.value).is_some();
+                    let (message, hint) = if listed {
+                        (
+                            format!("catalog `{}` is not named in the matrix header", name.value),
+                            format!("add it to the header: `catalog {}`", name.value),
+                        )
+                    } else {
+                        (
+                            format!("unknown catalog `{}`", name.value),
+                            did_you_mean(
+                                closest(&name.value, names.catalogs.keys().map(String::as_str)),
+                                "qualify control ids with a catalog the header names",
+                            ),
+                        )
+                    };
+                    sink.whole_matrix_error(
+                        Diagnostic::new(Code::E105, name.span, message)
+                            .label("not a header catalog")
+                            .help(hint),
+                    );
+                    complete = false;
+                    continue;
+                }
+            },
+        };
+        if control.pattern {
+            let key = (catalog, control.id.clone());
+            let matched = names.patterns.entry(key).or_insert_with(|| {
+                model
+                    .controls
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        catalog.is_none_or(|k| c.catalog == k) && c.id.starts_with(&control.id)
+                    })
+                    .map(|(index, _)| index)
+                    .collect()
+            });
+            if matched.is_empty() {
+                sink.whole_matrix_error(
+                    Diagnostic::new(
+                        Code::E103,
+                        control.span,
+                        format!("pattern `{}` matches no control", control.display()),
+                    )
+                    .label("matches nothing")
+                    .help("a pattern matches the ids that start with the text before `*` in the header's catalogs; `9.*` does not match `CLD.9.5.1`"),
+                );
+                complete = false;
+            }
+            controls.extend_from_slice(matched);
+            continue;
+        }
+        let candidates: Vec<ControlIdx> = names
+            .controls
+            .get(&control.id)
+            .map(|found| {
+                found
+                    .iter()
+                    .copied()
+                    .filter(|&i| catalog.is_none_or(|k| model.controls[i].catalog == k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match candidates[..] {
+            [one] => controls.push(one),
+            [] => {
+                let known = model.controls.iter().map(|c| c.id.as_str());
+                let hint = did_you_mean(
+                    closest(&control.id, known),
+                    "control ids come from the catalogs named in the header; `srmc catalog ID` lists a built-in catalog",
+                );
+                sink.whole_matrix_error(
+                    Diagnostic::new(
+                        Code::E103,
+                        control.span,
+                        format!("unknown control `{}`", control.display()),
+                    )
+                    .label("not in the header's catalogs")
+                    .help(hint),
+                );
+                complete = false;
+            }
+            _ => {
+                let qualified: Vec<String> = candidates
+                    .iter()
+                    .map(|&i| format!("`{}`", model.controls[i].display))
+                    .collect();
+                sink.error(
+                    Diagnostic::new(
+                        Code::E108,
+                        control.span,
+                        format!(
+                            "control id `{}` is in {} catalogs",
+                            control.id,
+                            candidates.len()
+                        ),
+                    )
+                    .label("ambiguous")
+                    .help(format!("qualify it: {}", qualified.join(" or "))),
+                );
+                complete = false;
+            }
+        }
+    }
+    controls.sort_unstable();
+    controls.dedup();
+    (controls, complete)
+}
+
 struct Names<'a> {
     parties: HashMap<&'a str, PartyIdx>,
     services: HashMap<&'a str, ServiceIdx>,
@@ -166,14 +293,16 @@ struct Names<'a> {
 }
 
 impl Resolver {
+    /// See [`Sink::error`].
     fn error(&mut self, diagnostic: Diagnostic) {
-        if !self.quiet {
-            self.diagnostics.push(diagnostic);
-        }
+        self.findings.error(diagnostic);
     }
 
-    /// A finding that only holds if every item of the matrix was read: unknown names, a missing
-    /// or incomplete header, a service whose customer cannot be inferred.
+    /// See [`Sink::whole_matrix_error`].
+    fn whole_matrix_error(&mut self, diagnostic: Diagnostic) {
+        self.findings.whole_matrix_error(diagnostic);
+    }
+
     /// E109 unless `date` is a day of the calendar.
     fn calendar_date(&mut self, date: &ast::Spanned<String>) {
         if !is_calendar_date(&date.value) {
@@ -186,12 +315,6 @@ impl Resolver {
                 .label("no such day")
                 .help("dates are YYYY-MM-DD and must exist in the calendar"),
             );
-        }
-    }
-
-    fn whole_matrix_error(&mut self, diagnostic: Diagnostic) {
-        if self.complete && !self.quiet {
-            self.diagnostics.push(diagnostic);
         }
     }
 
@@ -374,15 +497,17 @@ impl Resolver {
             let resolved = self.exclusion(exclusion, None, &mut model, &mut names);
             resolved_exclusions.push(resolved);
         }
+        let mut runs_on = RunsOn::new(&model);
         let inheritances: Vec<Inheritance> = inherits
             .iter()
-            .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names))
+            .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names, &mut runs_on))
             .collect();
         self.same_party_twice(&resolved_blocks, &model);
         self.pairs(
             &resolved_blocks,
             &resolved_exclusions,
             &inheritances,
+            &runs_on,
             &mut model,
         );
         model.obligations = takeup::obligations(&model);
@@ -1220,126 +1345,7 @@ impl Resolver {
         model: &Model,
         names: &mut Names,
     ) -> (Vec<ControlIdx>, bool) {
-        let mut controls = Vec::new();
-        let mut complete = true;
-        for control in refs {
-            let catalog = match &control.catalog {
-                None => None,
-                Some(name) => match names.catalogs.get(&name.value) {
-                    Some(&index) => Some(index),
-                    None => {
-                        let listed = names.defined_catalogs.contains(&name.value)
-                            || catalog::builtin(&name.value).is_some();
-                        let (message, hint) = if listed {
-                            (
-                                format!(
-                                    "catalog `{}` is not named in the matrix header",
-                                    name.value
-                                ),
-                                format!("add it to the header: `catalog {}`", name.value),
-                            )
-                        } else {
-                            (
-                                format!("unknown catalog `{}`", name.value),
-                                did_you_mean(
-                                    closest(&name.value, names.catalogs.keys().map(String::as_str)),
-                                    "qualify control ids with a catalog the header names",
-                                ),
-                            )
-                        };
-                        self.whole_matrix_error(
-                            Diagnostic::new(Code::E105, name.span, message)
-                                .label("not a header catalog")
-                                .help(hint),
-                        );
-                        complete = false;
-                        continue;
-                    }
-                },
-            };
-            if control.pattern {
-                let key = (catalog, control.id.clone());
-                let matched = names.patterns.entry(key).or_insert_with(|| {
-                    model
-                        .controls
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| {
-                            catalog.is_none_or(|k| c.catalog == k) && c.id.starts_with(&control.id)
-                        })
-                        .map(|(index, _)| index)
-                        .collect()
-                });
-                if matched.is_empty() {
-                    self.whole_matrix_error(
-                        Diagnostic::new(
-                            Code::E103,
-                            control.span,
-                            format!("pattern `{}` matches no control", control.display()),
-                        )
-                        .label("matches nothing")
-                        .help("a pattern matches the ids that start with the text before `*` in the header's catalogs; `9.*` does not match `CLD.9.5.1`"),
-                    );
-                    complete = false;
-                }
-                controls.extend_from_slice(matched);
-                continue;
-            }
-            let candidates: Vec<ControlIdx> = names
-                .controls
-                .get(&control.id)
-                .map(|found| {
-                    found
-                        .iter()
-                        .copied()
-                        .filter(|&i| catalog.is_none_or(|k| model.controls[i].catalog == k))
-                        .collect()
-                })
-                .unwrap_or_default();
-            match candidates[..] {
-                [one] => controls.push(one),
-                [] => {
-                    let known = model.controls.iter().map(|c| c.id.as_str());
-                    let hint = did_you_mean(
-                        closest(&control.id, known),
-                        "control ids come from the catalogs named in the header; `srmc catalog ID` lists a built-in catalog",
-                    );
-                    self.whole_matrix_error(
-                        Diagnostic::new(
-                            Code::E103,
-                            control.span,
-                            format!("unknown control `{}`", control.display()),
-                        )
-                        .label("not in the header's catalogs")
-                        .help(hint),
-                    );
-                    complete = false;
-                }
-                _ => {
-                    let qualified: Vec<String> = candidates
-                        .iter()
-                        .map(|&i| format!("`{}`", model.controls[i].display))
-                        .collect();
-                    self.error(
-                        Diagnostic::new(
-                            Code::E108,
-                            control.span,
-                            format!(
-                                "control id `{}` is in {} catalogs",
-                                control.id,
-                                candidates.len()
-                            ),
-                        )
-                        .label("ambiguous")
-                        .help(format!("qualify it: {}", qualified.join(" or "))),
-                    );
-                    complete = false;
-                }
-            }
-        }
-        controls.sort_unstable();
-        controls.dedup();
-        (controls, complete)
+        control_list(refs, model, names, &mut self.findings)
     }
 
     fn service_list(&mut self, list: &[ast::Name], names: &Names) -> (Vec<ServiceIdx>, bool) {
@@ -1385,9 +1391,11 @@ impl Resolver {
         let builtin = baseline
             .as_ref()
             .is_some_and(|(_, _, b)| model.baselines[*b].builtin);
-        self.quiet = builtin;
-        let (controls, _) = self.control_list(&block.controls, model, names);
-        self.quiet = false;
+        let (controls, _) = if builtin {
+            control_list(&block.controls, model, names, &mut Unreported)
+        } else {
+            self.control_list(&block.controls, model, names)
+        };
         let (level, services, origin) = match baseline {
             Some((level, users, baseline)) => (level, Some(users), Origin::Baseline(baseline)),
             None => (
@@ -1474,6 +1482,7 @@ impl Resolver {
         inherit: &ast::Inherit,
         model: &mut Model,
         names: &mut Names,
+        runs_on: &mut RunsOn,
     ) -> Option<Inheritance> {
         let (controls, _) = self.control_list(&inherit.controls, model, names);
         let (services, _) = self.service_list(&inherit.services, names);
@@ -1486,7 +1495,7 @@ impl Resolver {
         };
         let mut reachable = Vec::new();
         for service in services {
-            if runs_on_reaches(model, service, from) {
+            if runs_on.reaches(service, from) {
                 reachable.push(service);
             } else {
                 self.error(

@@ -1,7 +1,8 @@
 //! The syntax tree of one `.srm` file, as written: nothing is resolved yet.
 //!
-//! Every node carries its [`Span`]; spans compare equal whatever they point at, so two trees
-//! that differ only in layout and comments are equal.
+//! Every node carries its [`Span`], and `==` compares them too: two trees are equal when they
+//! are written alike. Two trees that differ only in layout say the same thing
+//! ([`super::meaning::SameMeaning`]).
 
 use crate::source::{FileId, Span};
 
@@ -32,23 +33,6 @@ pub struct File {
     pub id: FileId,
     pub items: Vec<Item>,
     pub comments: Vec<Comment>,
-}
-
-impl File {
-    /// The words of every assignment — the party, then each word after the colon — in the order
-    /// written; `text` is the file's text.
-    pub fn assignment_words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let blocks = self.items.iter().flat_map(|item| match item {
-            Item::Control(block) => std::slice::from_ref(block),
-            Item::Baseline(baseline) => baseline.blocks.as_slice(),
-            _ => &[],
-        });
-        blocks
-            .flat_map(|block| &block.duties)
-            .flat_map(|duty| &duty.assignments)
-            .flat_map(|assignment| std::iter::once(&assignment.party).chain(&assignment.letters))
-            .map(move |place| &text[place.start as usize..place.end as usize])
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

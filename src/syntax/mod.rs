@@ -7,6 +7,7 @@
 pub mod ast;
 mod descent;
 pub(crate) mod lexical;
+pub mod meaning;
 mod messages;
 mod recovery;
 mod tree;

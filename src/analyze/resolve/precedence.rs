@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::runs_on::RunsOn;
 use super::{Block, Exclusion, Inheritance, Resolver};
 use crate::analyze::model::*;
 
@@ -17,6 +18,7 @@ impl Resolver {
         blocks: &[Block],
         exclusions: &[Exclusion],
         inheritances: &[Inheritance],
+        runs_on: &RunsOn,
         model: &mut Model,
     ) {
         let services = model.services.len();
@@ -54,11 +56,7 @@ impl Resolver {
             }
         }
 
-        let mut order = Vec::with_capacity(services);
-        let mut placed = vec![false; services];
-        for service in 0..services {
-            place_after_dependencies(model, service, &mut placed, &mut order);
-        }
+        let order = runs_on.bottom_up();
         let mut pairs: Vec<Option<Pair>> = (0..services * controls).map(|_| None).collect();
         // Inherited duties, made once per inheritance and sub-service duty.
         let mut made: HashMap<(usize, DutyIdx), DutyIdx> = HashMap::new();
@@ -231,23 +229,6 @@ impl Resolver {
     }
 }
 
-/// Depth-first: the services a service runs on come before it.
-fn place_after_dependencies(
-    model: &Model,
-    service: ServiceIdx,
-    placed: &mut [bool],
-    order: &mut Vec<ServiceIdx>,
-) {
-    if std::mem::replace(&mut placed[service], true) {
-        return;
-    }
-    // `runs-on` has no cycle left (E207 removed them), so this ends.
-    for &below in &model.services[service].runs_on {
-        place_after_dependencies(model, below, placed, order);
-    }
-    order.push(service);
-}
-
 /// Whether the accountable party of `duty`, for service `from`, is that service's provider.
 fn accountable_is_provider(model: &Model, from: ServiceIdx, duty: DutyIdx) -> bool {
     let provider = model.services[from].provider;
@@ -303,21 +284,4 @@ fn inherited_duty(model: &mut Model, inherit: usize, from: ServiceIdx, duty: Dut
     };
     model.duties.push(def);
     model.duties.len() - 1
-}
-
-/// Whether `from` is `service` itself or below it through `runs-on`.
-pub(super) fn runs_on_reaches(model: &Model, service: ServiceIdx, from: ServiceIdx) -> bool {
-    let mut seen = vec![false; model.services.len()];
-    let mut stack = vec![service];
-    while let Some(current) = stack.pop() {
-        for &next in &model.services[current].runs_on {
-            if next == from {
-                return true;
-            }
-            if !std::mem::replace(&mut seen[next], true) {
-                stack.push(next);
-            }
-        }
-    }
-    false
 }
