@@ -196,6 +196,32 @@ pub struct DocumentControl {
     pub history: Vec<HistoryEntry>,
 }
 
+impl DocumentControl {
+    /// The header's one-string document-control keywords, in the order `srmc fmt` keeps them.
+    pub const KEYWORDS: [&'static str; 6] = [
+        "agreement",
+        "owner",
+        "approver",
+        "classification",
+        "supersedes",
+        "review-by",
+    ];
+
+    /// Each one-string field under its header keyword, in [`Self::KEYWORDS`] order: what every
+    /// rendering that lists the document control (workbook, OSCAL) writes.
+    pub fn fields(&self) -> [(&'static str, Option<&str>); 6] {
+        let values = [
+            &self.agreement,
+            &self.owner,
+            &self.approver,
+            &self.classification,
+            &self.supersedes,
+            &self.review_by,
+        ];
+        std::array::from_fn(|i| (Self::KEYWORDS[i], values[i].as_deref()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     pub version: String,

@@ -52,16 +52,6 @@ pub struct Header {
     pub history: Vec<(String, String, String)>,
 }
 
-/// The header's one-string document-control keywords, in the order `srmc fmt` keeps them.
-pub const DOCUMENT_FIELDS: [&str; 6] = [
-    "agreement",
-    "owner",
-    "approver",
-    "classification",
-    "supersedes",
-    "review-by",
-];
-
 #[derive(Debug, Clone, Default)]
 pub struct CatalogDef {
     pub id: String,

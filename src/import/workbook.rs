@@ -117,7 +117,7 @@ pub fn import(sheets: &[Sheet]) -> Result<Imported, String> {
     imported.header.effective = field("effective");
     imported.header.catalogs = list(&field("catalogs"));
     imported.header.scope = fields.get("scope").map(|(_, v)| (*v).to_owned());
-    for keyword in super::DOCUMENT_FIELDS {
+    for keyword in crate::analyze::model::DocumentControl::KEYWORDS {
         if let Some((_, value)) = fields.get(keyword) {
             imported
                 .header

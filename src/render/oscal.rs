@@ -666,15 +666,8 @@ fn metadata<'a>(context: &Context<'a>, fingerprint: &'a str) -> Metadata<'a> {
         props.push(prop("effective", model.header.effective.as_str()));
     }
     let document = &model.header.document;
-    for (name, value) in [
-        ("agreement", &document.agreement),
-        ("owner", &document.owner),
-        ("approver", &document.approver),
-        ("classification", &document.classification),
-        ("supersedes", &document.supersedes),
-        ("review-by", &document.review_by),
-    ] {
-        props.extend(value.as_deref().map(|value| prop(name, value)));
+    for (name, value) in document.fields() {
+        props.extend(value.map(|value| prop(name, value)));
     }
     props.push(prop(
         "generator",

@@ -251,14 +251,7 @@ fn summary(workbook: &mut Workbook, view: &View, styles: &Styles) -> Result<(), 
     }
     // Document control, by the header's own keywords (import reads them back by these labels).
     let document = &matrix.document;
-    for (label, value) in [
-        ("agreement", &document.agreement),
-        ("owner", &document.owner),
-        ("approver", &document.approver),
-        ("classification", &document.classification),
-        ("supersedes", &document.supersedes),
-        ("review-by", &document.review_by),
-    ] {
+    for (label, value) in document.fields() {
         if let Some(value) = value {
             fields.push((label, value));
         }
