@@ -1,7 +1,7 @@
 //! The command line (docs/language.md, "Command line"). Exit status: 0 success, 1 findings, 2 could not run.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -346,17 +346,17 @@ pub fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(&args),
         Command::Build(args) => build(args),
         Command::Diff(args) => diff(args),
-        Command::Verify(args) => verify(args),
+        Command::Verify(args) => verify(&args),
         Command::Import(args) => import(args),
         Command::Fmt {
             files,
             check,
             max_file_bytes,
         } => fmt(&files, check, max_file_bytes),
-        Command::Explain(args) => explain(args),
+        Command::Explain(args) => explain(&args),
         Command::Catalog { id, format } => {
             let json = format == CheckFormat::Json;
             match id {
@@ -499,7 +499,7 @@ fn compile_until_exit(
     Ok(Box::leak(Box::new(compilation)))
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+fn check(args: &CheckArgs) -> ExitCode {
     let compilation = match compile_until_exit(&args.file, None, args.limits.limits()) {
         Ok(compilation) => compilation,
         Err(error) if args.format == CheckReport::Json => {
@@ -681,7 +681,7 @@ fn eprint_findings(compilation: &crate::Compilation) {
 }
 
 /// `srmc verify`: the annex's fingerprint against the matrix's.
-fn verify(args: VerifyArgs) -> ExitCode {
+fn verify(args: &VerifyArgs) -> ExitCode {
     let shown =
         |path: &std::path::Path| crate::source::printable(&path.display().to_string()).into_owned();
     let (annex, matrix) = (shown(&args.annex), shown(&args.matrix));
@@ -742,7 +742,7 @@ fn is_an_input(path: &std::path::Path, inputs: &[&crate::source::Sources]) -> Op
         })
 }
 
-fn explain(args: ExplainArgs) -> ExitCode {
+fn explain(args: &ExplainArgs) -> ExitCode {
     let json = args.format == CheckFormat::Json;
     let Some(target) = &args.target else {
         return print(&list_codes(json));
@@ -924,7 +924,7 @@ fn import(args: ImportArgs) -> ExitCode {
                 crate::source::printable(&report.message)
             );
         }
-        let written = write_text(&output, &outcome.srm);
+        let written = write_text(output.as_deref(), &outcome.srm);
         if written != ExitCode::SUCCESS {
             return written;
         }
@@ -943,11 +943,11 @@ fn import(args: ImportArgs) -> ExitCode {
             ExitCode::from(1)
         };
     };
-    write_text(&output, &text)
+    write_text(output.as_deref(), &text)
 }
 
 /// Text to a file given with -o (whole or not at all) or to standard output.
-fn write_text(output: &Option<PathBuf>, text: &str) -> ExitCode {
+fn write_text(output: Option<&Path>, text: &str) -> ExitCode {
     match output {
         None => print(text),
         Some(path) => match crate::files::write_whole(path, text) {

@@ -566,7 +566,12 @@ fn services(old: &Model, new: &Model, changes: &mut Vec<Change>) {
         let party = |p: Option<usize>| p.map(|p| model.parties[p].id.clone());
         [
             ("name", Value::from(s.name.clone())),
-            ("model", s.model.map(|m| m.as_str()).into()),
+            (
+                "model",
+                s.model
+                    .map(super::analyze::model::ServiceModel::as_str)
+                    .into(),
+            ),
             ("provider", party(s.provider).into()),
             ("customer", party(s.customer).into()),
             ("regions", s.regions.clone().into()),
@@ -708,12 +713,12 @@ fn pairs(
             (None, Some(why)) => {
                 changes
                     .push(at(Change::new(ChangeKind::Excluded, Importance::Scope)
-                        .values(Value::Null, why)))
+                        .values(Value::Null, why)));
             }
             (Some(why), None) => {
                 changes
                     .push(at(Change::new(ChangeKind::ReIncluded, Importance::Scope)
-                        .values(why, Value::Null)))
+                        .values(why, Value::Null)));
             }
             (Some(a), Some(b)) if a != b => {
                 let mut change =
@@ -1066,6 +1071,8 @@ fn findings(old: &Compilation, new: &Compilation, new_model: &Model, changes: &m
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::{words, WordDiffs, WORD_DIFF_LIMIT};
 
     fn edits(old: &str, new: &str) -> Vec<(&'static str, String)> {
@@ -1077,7 +1084,10 @@ mod tests {
 
     #[test]
     fn a_long_text_reworded_in_one_place_gets_a_word_diff() {
-        let body: String = (0..4 * WORD_DIFF_LIMIT).map(|i| format!("w{i} ")).collect();
+        let body = (0..4 * WORD_DIFF_LIMIT).fold(String::new(), |mut body, i| {
+            let _ = write!(body, "w{i} ");
+            body
+        });
         let old = format!("{body}keep the old word {body}");
         let new = format!("{body}keep the new word {body}");
         assert_eq!(

@@ -13,11 +13,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The name that stands for standard input or output.
-pub const STDIO: &str = "-";
+pub(crate) const STDIO: &str = "-";
 
 /// Why an input could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// Over the byte limit; the size, when it was known before reading.
     TooLarge {
         size: Option<u64>,
@@ -58,7 +58,7 @@ impl std::fmt::Display for ReadError {
 }
 
 /// A short reason for an I/O error, without the OS error number.
-pub fn io_reason(error: &io::Error) -> String {
+pub(crate) fn io_reason(error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::NotFound => "no such file".to_owned(),
         io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
@@ -68,7 +68,7 @@ pub fn io_reason(error: &io::Error) -> String {
 }
 
 /// What kind of file stands at a path (links followed).
-fn describe_special(file_type: &fs::FileType) -> &'static str {
+fn describe_special(file_type: fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -94,11 +94,11 @@ fn describe_special(file_type: &fs::FileType) -> &'static str {
 
 /// Reads a regular file, at most `limit` bytes (a file that grows after its size was checked is
 /// still bounded).
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let metadata = fs::metadata(path).map_err(|error| ReadError::Io(io_reason(&error)))?;
     if !metadata.is_file() {
         return Err(ReadError::NotRegular {
-            what: describe_special(&metadata.file_type()),
+            what: describe_special(metadata.file_type()),
             directory: metadata.is_dir(),
         });
     }
@@ -114,7 +114,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Reads standard input, at most `limit` bytes.
-pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
     read_bounded(io::stdin().lock(), limit, 0)
 }
 
@@ -132,18 +132,18 @@ fn read_bounded(reader: impl Read, limit: u64, expected: u64) -> Result<Vec<u8>,
 
 /// Text that is not UTF-8: the valid text before the first bad byte, and where that byte is.
 #[derive(Debug, PartialEq, Eq)]
-pub struct NotUtf8 {
+pub(crate) struct NotUtf8 {
     pub valid: String,
     pub at: usize,
 }
 
 /// Whether `bytes` begin with a UTF-8 byte-order mark.
-pub fn has_bom(bytes: &[u8]) -> bool {
+pub(crate) fn has_bom(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xEF\xBB\xBF")
 }
 
 /// Decodes UTF-8; a leading byte-order mark is dropped, as editors on some systems write one.
-pub fn decode(mut bytes: Vec<u8>) -> Result<String, NotUtf8> {
+pub(crate) fn decode(mut bytes: Vec<u8>) -> Result<String, NotUtf8> {
     if has_bom(&bytes) {
         bytes.drain(..3);
     }
@@ -198,20 +198,20 @@ fn target(path: &Path) -> io::Result<Target> {
         }
         return Err(io::Error::other(format!(
             "it is {}; srmc writes regular files, character devices and FIFOs",
-            describe_special(&file_type)
+            describe_special(file_type)
         )));
     }
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
 /// Writes `text` to `path`, whole or not at all (see the module's rules).
-pub fn write_whole(path: &Path, text: &str) -> io::Result<()> {
+pub(crate) fn write_whole(path: &Path, text: &str) -> io::Result<()> {
     write_with(path, |out| out.write_all(text.as_bytes()))
 }
 
 /// [`write_whole`] for output made as it is written: `write` gets a buffered writer. A regular
 /// file only changes if `write` succeeds; a device or FIFO gets what was written until it failed.
-pub fn write_with<T, E: From<io::Error>>(
+pub(crate) fn write_with<T, E: From<io::Error>>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<T, E>,
 ) -> Result<T, E> {
@@ -288,14 +288,14 @@ fn keep_owner(_: &fs::File, _: &fs::Metadata) {}
 /// A writer that refuses to grow past `limit` bytes: a rendering whose size runs away (thousands
 /// of parties times thousands of pairs) fails cleanly instead of filling the disk, and through
 /// [`write_with`] leaves nothing half-written.
-pub struct Bounded<'a> {
+pub(crate) struct Bounded<'a> {
     inner: &'a mut dyn Write,
     written: u64,
     limit: u64,
 }
 
 impl<'a> Bounded<'a> {
-    pub fn new(inner: &'a mut dyn Write, limit: u64) -> Self {
+    pub(crate) fn new(inner: &'a mut dyn Write, limit: u64) -> Self {
         Bounded {
             inner,
             written: 0,

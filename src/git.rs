@@ -16,7 +16,7 @@ use crate::analyze::Limits;
 use crate::syntax::ast::Item;
 
 /// The files of a revision, copied out of Git into a temporary directory.
-pub struct Checkout {
+pub(crate) struct Checkout {
     // Removed when the checkout is dropped.
     _dir: tempfile::TempDir,
     /// The matrix file inside the copy.
@@ -26,7 +26,7 @@ pub struct Checkout {
 /// For `REV:PATH` (PATH relative to the current directory, as the user sees it; in a bare
 /// repository, to the top of the tree), copies the files the matrix at PATH reads at REV and
 /// returns where the matrix now is. `None` when `spec` names a file on disk or has no `:`.
-pub fn checkout(spec: &str, limits: Limits) -> Result<Option<Checkout>, String> {
+pub(crate) fn checkout(spec: &str, limits: Limits) -> Result<Option<Checkout>, String> {
     if Path::new(spec).exists() {
         return Ok(None);
     }
@@ -274,7 +274,7 @@ impl Reader<'_> {
             match item {
                 Item::Import(import) => references.imports.push(resolve(&import.path.value)),
                 Item::Upstream(upstream) => {
-                    references.upstreams.push(resolve(&upstream.path.value))
+                    references.upstreams.push(resolve(&upstream.path.value));
                 }
                 _ => {}
             }

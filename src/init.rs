@@ -10,7 +10,7 @@ use crate::syntax::ast;
 
 /// One service of the new matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     pub id: String,
     pub name: String,
     pub model: ServiceModel,
@@ -18,7 +18,7 @@ pub struct ServiceSpec {
 
 impl ServiceSpec {
     /// `NAME:MODEL`, as `--service` takes it (`claims:saas`, `"Nimbus Claims:saas"`).
-    pub fn parse(spec: &str) -> Result<ServiceSpec, String> {
+    pub(crate) fn parse(spec: &str) -> Result<ServiceSpec, String> {
         let Some((name, model)) = spec.rsplit_once(':') else {
             return Err(format!(
                 "`{spec}` is not NAME:MODEL; write e.g. `claims:saas` (models: iaas, paas, saas)"
@@ -46,7 +46,7 @@ impl ServiceSpec {
 
 /// What `srmc init` writes, before ids are made unique.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub title: String,
     pub provider: String,
     pub customer: String,
@@ -55,14 +55,14 @@ pub struct Plan {
     pub effective: String,
 }
 
-pub const DEFAULT_TITLE: &str = "Shared responsibility matrix";
-pub const DEFAULT_PROVIDER: &str = "Provider";
-pub const DEFAULT_CUSTOMER: &str = "Customer";
-pub const DEFAULT_SERVICE: &str = "app:saas";
+pub(crate) const DEFAULT_TITLE: &str = "Shared responsibility matrix";
+pub(crate) const DEFAULT_PROVIDER: &str = "Provider";
+pub(crate) const DEFAULT_CUSTOMER: &str = "Customer";
+pub(crate) const DEFAULT_SERVICE: &str = "app:saas";
 
 /// An identifier of the language (`[a-z][a-z0-9_-]*`) made from a display name: its first
 /// word, lowercased, other characters dropped; `fallback` when nothing is left.
-pub fn identifier(name: &str, fallback: &str) -> String {
+pub(crate) fn identifier(name: &str, fallback: &str) -> String {
     let mut id = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -93,8 +93,8 @@ fn party_identifier(name: &str, fallback: &str) -> String {
 }
 
 /// `id`, or `id-2`, `id-3`, … when it is taken.
-fn unique(id: String, taken: &mut Vec<String>) -> String {
-    let mut candidate = id.clone();
+fn unique(id: &str, taken: &mut Vec<String>) -> String {
+    let mut candidate = id.to_owned();
     let mut n = 2;
     while taken.contains(&candidate) {
         candidate = format!("{id}-{n}");
@@ -142,10 +142,10 @@ fn block_text(text: &str, block: &ast::ControlBlock) -> String {
 }
 
 /// The matrix `srmc init` writes for `plan`.
-pub fn render(plan: &Plan) -> String {
+pub(crate) fn render(plan: &Plan) -> String {
     let mut taken = Vec::new();
-    let provider = unique(party_identifier(&plan.provider, "provider"), &mut taken);
-    let customer = unique(party_identifier(&plan.customer, "customer"), &mut taken);
+    let provider = unique(&party_identifier(&plan.provider, "provider"), &mut taken);
+    let customer = unique(&party_identifier(&plan.customer, "customer"), &mut taken);
     let mut out = String::new();
     out.push_str(
         "// Made by `srmc init`. Every service takes the built-in baseline of its model (see\n\
@@ -168,7 +168,7 @@ pub fn render(plan: &Plan) -> String {
     ));
     let mut service_ids = Vec::new();
     for service in &plan.services {
-        let id = unique(service.id.clone(), &mut taken);
+        let id = unique(&service.id, &mut taken);
         out.push_str(&format!(
             "\n// REVIEW: the regions the service runs in (`region \"…\"`), if the contract names them.\n\
              service {id} {} {{\n  model    {}\n  provider {provider}\n  customer {customer}\n  use      {}\n}}\n",
@@ -198,7 +198,7 @@ pub fn render(plan: &Plan) -> String {
 /// What `srmc init` was given on the command line: what is `None` (or empty) is asked on a
 /// terminal, else defaulted.
 #[derive(Debug)]
-pub struct Given {
+pub(crate) struct Given {
     pub title: Option<String>,
     pub provider: Option<String>,
     pub customer: Option<String>,
@@ -264,7 +264,7 @@ fn plan(args: Given, interactive: bool) -> Result<Plan, String> {
     })
 }
 
-pub fn run(args: Given) -> std::process::ExitCode {
+pub(crate) fn run(args: Given) -> std::process::ExitCode {
     use std::io::IsTerminal;
     let fail = |message: String| {
         eprintln!("error: {message}");
@@ -306,7 +306,7 @@ pub fn run(args: Given) -> std::process::ExitCode {
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());

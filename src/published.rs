@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,10 @@ fn canonical<T>(_: &T) -> bool {
     CANONICAL.with(Cell::get)
 }
 
+#[expect(
+    clippy::ref_option,
+    reason = "serde's `skip_serializing_if` passes the field by reference"
+)]
 fn canonical_or_none<T>(value: &Option<T>) -> bool {
     value.is_none() || canonical(value)
 }
@@ -241,13 +246,18 @@ impl<P: Serialize> Published<'_, P> {
         let Ok(hasher) = hasher.into_inner() else {
             unreachable!("hashing never fails to write")
         };
-        hasher
-            .0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&hasher.0.finalize())
     }
+}
+
+/// Bytes as lower-case hexadecimal, two digits each: how srmc writes every digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 impl<'a> Published<'a> {

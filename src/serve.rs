@@ -38,7 +38,7 @@ new EventSource("/events").addEventListener("reload", function () { location.rel
 "#;
 
 /// Serves the HTML annex of `file` on 127.0.0.1:`port` until interrupted.
-pub fn run(file: &Path, port: u16) -> ExitCode {
+pub(crate) fn run(file: &Path, port: u16) -> ExitCode {
     let fail = |message: String| {
         eprintln!("error: {message}");
         ExitCode::from(2)

@@ -431,7 +431,7 @@ fn hostile_text_stays_text() {
     ];
     let mut reader = csv::Reader::from_reader(output("csv").as_bytes());
     for record in reader.records() {
-        for cell in record.unwrap().iter() {
+        for cell in &record.unwrap() {
             assert!(
                 !cell.starts_with(['\t', '\r']) && !cell.trim_start().starts_with(formula),
                 "formula cell {cell:?}"

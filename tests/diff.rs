@@ -101,11 +101,11 @@ type Key = (
 fn key_with(
     change: &Change,
     kind: &str,
-    from: &Option<serde_json::Value>,
-    to: &Option<serde_json::Value>,
+    from: Option<&serde_json::Value>,
+    to: Option<&serde_json::Value>,
 ) -> Key {
     let text =
-        |v: &Option<serde_json::Value>| v.as_ref().map_or("null".to_owned(), |v| v.to_string());
+        |v: Option<&serde_json::Value>| v.map_or("null".to_owned(), serde_json::Value::to_string);
     (
         kind.to_owned(),
         change.service.clone(),
@@ -117,7 +117,12 @@ fn key_with(
 }
 
 fn key(change: &Change) -> Key {
-    key_with(change, change.kind.as_str(), &change.from, &change.to)
+    key_with(
+        change,
+        change.kind.as_str(),
+        change.from.as_ref(),
+        change.to.as_ref(),
+    )
 }
 
 /// The change that `diff(b, a)` reports for a change of `diff(a, b)`.
@@ -145,7 +150,7 @@ fn mirror(change: &Change) -> Key {
         "reordered" => "reordered",
         same => same,
     };
-    key_with(change, kind, &change.to, &change.from)
+    key_with(change, kind, change.to.as_ref(), change.from.as_ref())
 }
 
 #[test]

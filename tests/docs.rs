@@ -38,7 +38,7 @@ fn examples() -> Vec<Example> {
             }
             None if line.starts_with("```srm") => open = Some((number + 2, String::new())),
             None if line.starts_with('#') => {
-                section = line.trim_start_matches('#').trim().to_owned()
+                section = line.trim_start_matches('#').trim().to_owned();
             }
             None => {}
         }
@@ -78,7 +78,7 @@ fn check(example: &Example, files: &[(String, String)]) -> Result<(), String> {
                 .diagnostics
                 .iter()
                 .filter(|d| d.is_error())
-                .map(|d| d.full_message())
+                .map(srmc::diagnostics::Diagnostic::full_message)
                 .collect();
             if parsed.whole && errors.is_empty() {
                 Ok(())

@@ -53,7 +53,12 @@ fn every_model_checks_clean_and_is_formatted() {
         let compilation = assert_checks_clean(dir.path(), &text);
         let model_of = &compilation.checked.unwrap().model;
         assert_eq!(model_of.services[0].id, "core");
-        assert_eq!(model_of.services[0].model.map(|m| m.as_str()), Some(model));
+        assert_eq!(
+            model_of.services[0]
+                .model
+                .map(srmc::analyze::model::ServiceModel::as_str),
+            Some(model)
+        );
         // The seven cloud controls are written out for the service, each in a block of its own.
         assert_eq!(text.matches("\ncontrol CLD.").count(), 7, "{model}");
         assert_eq!(text.matches(" for core {").count(), 7, "{model}");

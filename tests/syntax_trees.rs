@@ -80,9 +80,18 @@ fn names(list: &[Name]) -> String {
         .join(", ")
 }
 
+/// Each reference as its parts, so that a pattern or a catalog split in the wrong place shows:
+/// `gx::"GX-" pattern` is `gx::GX-*`, `"11.*"` an id with a star in it.
 fn controls(list: &[ControlRef]) -> String {
     list.iter()
-        .map(|control| format!("{}{}", control.display(), at(control.span)))
+        .map(|control| {
+            let catalog = control
+                .catalog
+                .as_ref()
+                .map_or(String::new(), |catalog| format!("{}::", catalog.value));
+            let pattern = if control.pattern { " pattern" } else { "" };
+            format!("{catalog}{:?}{pattern}{}", control.id, at(control.span))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -18,7 +18,7 @@ fn srmc() -> Command {
 }
 
 /// The workbook of a matrix, as `build --format xlsx` makes it.
-pub fn workbook_of(path: &Path) -> Vec<u8> {
+pub(crate) fn workbook_of(path: &Path) -> Vec<u8> {
     let compilation = common::compile(path);
     let mut bytes = Vec::new();
     srmc::render::render_to(&compilation, srmc::render::Format::Xlsx, None, &mut bytes).unwrap();

@@ -464,7 +464,7 @@ impl Resolver {
                 self.for_in_baseline(&baseline.id, exclusion.services.as_deref(), "exclusions");
                 let resolved = self.exclusion(
                     exclusion,
-                    Some((Level::Baseline, users.clone(), index)),
+                    Some((Level::Baseline, &users, index)),
                     &mut model,
                     &mut names,
                 );
@@ -503,7 +503,7 @@ impl Resolver {
             .filter_map(|inherit| self.inherit(inherit, &mut model, &mut names, &mut runs_on))
             .collect();
         self.same_party_twice(&resolved_blocks, &model);
-        self.pairs(
+        precedence::decide_pairs(
             &resolved_blocks,
             &resolved_exclusions,
             &inheritances,
@@ -664,8 +664,8 @@ impl Resolver {
                 ast::MatrixField::Version(v)
                 | ast::MatrixField::Scope(v)
                 | ast::MatrixField::Document(_, v)
-                | ast::MatrixField::ReviewBy(v) => v.span,
-                ast::MatrixField::Effective(v) => v.span,
+                | ast::MatrixField::ReviewBy(v)
+                | ast::MatrixField::Effective(v) => v.span,
                 ast::MatrixField::Catalogs(list) => list[0].span,
                 ast::MatrixField::History { version, .. } => version.span,
             };
@@ -1654,13 +1654,13 @@ impl Resolver {
     fn exclusion(
         &mut self,
         exclusion: &ast::Exclusion,
-        baseline: Option<(Level, Vec<ServiceIdx>, usize)>,
+        baseline: Option<(Level, &[ServiceIdx], usize)>,
         model: &mut Model,
         names: &mut Names,
     ) -> Exclusion {
         let (controls, controls_complete) = self.control_list(&exclusion.controls, model, names);
         let (services, services_complete) = match (&baseline, &exclusion.services) {
-            (Some((_, users, _)), _) => (Some(users.clone()), true),
+            (Some((_, users, _)), _) => (Some(users.to_vec()), true),
             (None, Some(list)) => {
                 let (services, complete) = self.service_list(list, names);
                 (Some(services), complete)

@@ -10,7 +10,7 @@ use crate::published::Published;
 
 /// Why an upstream gives this matrix nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// It does not load: missing, outside the root directory, not a matrix, too large (E211).
     Unreadable(String),
     /// It names, through its own upstreams, a matrix that is being compiled (E107).
@@ -29,7 +29,7 @@ pub struct Chain(pub Vec<PathBuf>);
 /// of the `inheritable` services (which the loading matrix runs on) what `inherit` copies: its
 /// fingerprint is computed, and a customer with many large upstreams holds no more.
 #[allow(clippy::too_many_arguments)]
-pub fn load(
+pub(crate) fn load(
     written: &str,
     from_dir: &Path,
     root_dir: &Path,
@@ -114,10 +114,10 @@ fn from_matrix(
     let compilation = crate::compile_in_chain(path, shown, limits, &inner)
         .map_err(|error| Refusal::Unreadable(error.0))?;
     let Some(checked) = &compilation.checked else {
-        let first = compilation
-            .diagnostics
-            .first()
-            .map_or_else(|| "no matrix header".to_owned(), |d| d.full_message());
+        let first = compilation.diagnostics.first().map_or_else(
+            || "no matrix header".to_owned(),
+            super::super::diagnostics::Diagnostic::full_message,
+        );
         return Err(Refusal::Unreadable(format!("it is not a matrix: {first}")));
     };
     let mut published = Published::of(

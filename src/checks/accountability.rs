@@ -8,7 +8,7 @@ use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
-pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for index in 0..model.pairs.len() {
         if !model.pairs[index].in_scope {

@@ -6,7 +6,7 @@ use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
-pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (index, pair) in model.pairs.iter().enumerate() {
         // An inherited pair with nothing to inherit is E206, not E201; a service whose `use`

@@ -4,7 +4,7 @@ use crate::analyze::model::Model;
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
-pub fn check(model: &Model) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     model
         .exclusions
         .iter()

@@ -9,7 +9,7 @@ use crate::analyze::model::{Model, PartyRef, Raci, TakeUp};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
-pub fn check(model: &Model) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for obligation in model.obligations.iter().filter(|o| o.taken_by.is_none()) {
         let upstream = &model.upstreams[obligation.upstream];

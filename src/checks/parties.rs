@@ -4,7 +4,7 @@ use crate::analyze::model::{Model, PartyKind, PartyRef};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
-pub fn check(model: &Model) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     let mut assigned = vec![false; model.parties.len()];
     for takeup in &model.takeups {
         for assignment in &model.duties[takeup.duty].assignments {

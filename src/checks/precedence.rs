@@ -5,7 +5,7 @@ use crate::analyze::model::{Clash, Model};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 
-pub fn check(model: &Model) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     model
         .clashes
         .iter()

@@ -7,7 +7,7 @@ use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::graph::ResponsibilityGraph;
 
-pub fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
+pub(super) fn check(model: &Model, graph: &ResponsibilityGraph) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (index, pair) in model.pairs.iter().enumerate() {
         let control = &model.controls[pair.control];

@@ -3,7 +3,7 @@
 //! control ids are written. srmc's own `raci-csv` is one such layout, built in
 //! ([`Map::raci_csv`]). `--init-map` guesses a mapping from a header row ([`guess`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -158,7 +158,7 @@ impl ControlIds {
                             .take_while(|p| p.is_ascii_digit())
                             .all(|p| *p == '0')
                     };
-                    let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+                    let next_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
                     !(c == '0' && starts_run && next_digit)
                 })
                 .map(|(_, c)| *c)
@@ -731,9 +731,8 @@ pub fn import(sheets: &[Sheet], map: &Map, source: &str) -> Result<Imported, Str
                     continue;
                 }
                 [one] => *one,
-                [Side::Provider, Side::Customer]
+                [Side::Provider, Side::Customer | Side::Shared]
                 | [Side::Provider, Side::Customer, Side::Shared]
-                | [Side::Provider, Side::Shared]
                 | [Side::Customer, Side::Shared] => Side::Shared,
                 _ => {
                     imported.report(
@@ -986,7 +985,7 @@ struct State {
     services: Vec<ServiceDef>,
     catalog: CatalogDef,
     blocks: HashMap<(String, String), usize>,
-    controls: HashMap<String, ()>,
+    controls: HashSet<String>,
     partner: bool,
 }
 
@@ -1021,7 +1020,7 @@ impl State {
         title: &str,
         domain_title: &str,
     ) {
-        if self.controls.insert(control.to_owned(), ()).is_some() {
+        if !self.controls.insert(control.to_owned()) {
             return;
         }
         let domain_title = if domain_title.is_empty() {

@@ -11,7 +11,7 @@
 pub mod mapped;
 mod ods;
 pub mod table;
-pub mod workbook;
+pub(crate) mod workbook;
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -21,7 +21,7 @@ use quick_xml::Reader;
 
 use super::table::{too_many_rows, Bounds};
 
-pub fn check(shown: &str, bytes: &[u8], bounds: Bounds) -> Result<(), String> {
+pub(super) fn check(shown: &str, bytes: &[u8], bounds: Bounds) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("`{shown}` is not a spreadsheet srmc can read: {e}"))?;
     let Ok(content) = archive.by_name("content.xml") else {

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::render::xlsx;
 
-pub fn is_srmc_workbook(sheets: &[Sheet]) -> bool {
+pub(crate) fn is_srmc_workbook(sheets: &[Sheet]) -> bool {
     [xlsx::SUMMARY, xlsx::MATRIX, xlsx::PARTIES, xlsx::SERVICES]
         .iter()
         .all(|name| sheets.iter().any(|s| s.name == *name))
@@ -100,7 +100,7 @@ fn notes(text: &str) -> Vec<String> {
     }
 }
 
-pub fn import(sheets: &[Sheet]) -> Result<Imported, String> {
+pub(crate) fn import(sheets: &[Sheet]) -> Result<Imported, String> {
     let mut imported = Imported::default();
     let summary = sheet(sheets, xlsx::SUMMARY)?;
     let mut fields: HashMap<&str, (usize, &str)> = HashMap::new();
@@ -373,7 +373,7 @@ fn block_for<'i>(
 /// duties the workbook does not show (a `replace` or an exclusion set them aside), the pair's
 /// block replaces them. Then the fingerprint must be the workbook's, or the import reports why
 /// not. A spreadsheet that states no fingerprint is returned as it is.
-pub fn reproduce(mut imported: Imported) -> Result<Imported, String> {
+pub(crate) fn reproduce(mut imported: Imported) -> Result<Imported, String> {
     let Some((claimed_at, claimed)) = imported.claimed_fingerprint.clone() else {
         return Ok(imported);
     };

@@ -37,7 +37,7 @@ fn keywords(words: &[&str]) -> Vec<CompletionItem> {
 }
 
 /// What may be written at `offset` of `text`; `model` is the matrix as last compiled.
-pub fn complete(text: &str, offset: usize, model: Option<&Model>) -> Vec<CompletionItem> {
+pub(super) fn complete(text: &str, offset: usize, model: Option<&Model>) -> Vec<CompletionItem> {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |at| at + 1);
     let before = &text[line_start..offset];

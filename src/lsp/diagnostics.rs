@@ -18,7 +18,7 @@ use crate::source::{FileId, Sources};
 use crate::Compilation;
 
 /// One compilation of a root file with the editor's buffers standing in for files on disk.
-pub struct Analysis {
+pub(super) struct Analysis {
     /// The file compiled; `Err` holds why it could not be (too large, unreadable).
     pub root: PathBuf,
     pub compilation: Result<Compilation, String>,
@@ -30,7 +30,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(root: &Path, documents: &Documents, limits: Limits) -> Self {
+    pub(super) fn new(root: &Path, documents: &Documents, limits: Limits) -> Self {
         let text = documents.text_at(root);
         let is_matrix = text.as_deref().is_some_and(has_header);
         let overlay = |path: &Path| documents.text_at(path);
@@ -47,13 +47,13 @@ impl Analysis {
     }
 
     /// The compilation and the id it gives `path`, if it read that file.
-    pub fn file(&self, path: &Path) -> Option<(&Compilation, FileId)> {
+    pub(super) fn file(&self, path: &Path) -> Option<(&Compilation, FileId)> {
         let compilation = self.compilation.as_ref().ok()?;
         let file = compilation.sources.find_path(path)?;
         Some((compilation, file))
     }
 
-    pub fn occurrences(&self) -> &[Occurrence] {
+    pub(super) fn occurrences(&self) -> &[Occurrence] {
         self.occurrences.get_or_init(|| match &self.compilation {
             Ok(compilation) => super::index::occurrences(&compilation.sources),
             Err(_) => Vec::new(),
@@ -71,7 +71,7 @@ fn has_header(text: &str) -> bool {
 }
 
 /// Compiles every open matrix, and every other open file that none of them imports.
-pub fn analyze(documents: &Documents, limits: Limits) -> Vec<Analysis> {
+pub(super) fn analyze(documents: &Documents, limits: Limits) -> Vec<Analysis> {
     let mut analyses: Vec<Analysis> = Vec::new();
     let mut roots: Vec<&Path> = documents
         .iter()
@@ -99,7 +99,7 @@ pub fn analyze(documents: &Documents, limits: Limits) -> Vec<Analysis> {
 }
 
 /// What to publish: every file of every analysis (an empty list clears what it had), by address.
-pub fn diagnostics(
+pub(super) fn diagnostics(
     analyses: &[Analysis],
     documents: &Documents,
     encoding: Encoding,
@@ -172,7 +172,7 @@ fn is_missing_header(diagnostic: &Diagnostic) -> bool {
 }
 
 /// The help's "did you mean `X`?", if it has one: what a quick fix writes instead.
-pub fn suggestion(help: &str) -> Option<&str> {
+pub(super) fn suggestion(help: &str) -> Option<&str> {
     let rest = help.split("did you mean `").nth(1)?;
     let end = rest.find('`')?;
     Some(&rest[..end])

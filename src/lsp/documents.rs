@@ -15,14 +15,14 @@ pub enum Encoding {
 }
 
 /// Where each line of a text starts, lines ended as the grammar ends them (`\n`, `\r\n`, `\r`).
-pub struct Lines<'a> {
+pub(super) struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
     encoding: Encoding,
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(text: &'a str, encoding: Encoding) -> Self {
+    pub(super) fn new(text: &'a str, encoding: Encoding) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         for (i, &byte) in bytes.iter().enumerate() {
@@ -39,7 +39,7 @@ impl<'a> Lines<'a> {
         }
     }
 
-    pub fn position(&self, offset: usize) -> Position {
+    pub(super) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = match self.starts.binary_search(&offset) {
             Ok(line) => line,
@@ -58,12 +58,12 @@ impl<'a> Lines<'a> {
         Position::new(line as u32, character as u32)
     }
 
-    pub fn range(&self, start: usize, end: usize) -> Range {
+    pub(super) fn range(&self, start: usize, end: usize) -> Range {
         Range::new(self.position(start), self.position(end))
     }
 
     /// The byte offset of a position; a position past the end of its line is the line's end.
-    pub fn offset(&self, position: Position) -> usize {
+    pub(super) fn offset(&self, position: Position) -> usize {
         let Some(&start) = self.starts.get(position.line as usize) else {
             return self.text.len();
         };
@@ -87,13 +87,13 @@ impl<'a> Lines<'a> {
         start + line.len()
     }
 
-    pub fn end(&self) -> Position {
+    pub(super) fn end(&self) -> Position {
         self.position(self.text.len())
     }
 }
 
 /// One open file.
-pub struct Document {
+pub(super) struct Document {
     pub uri: Uri,
     /// Its path on disk (canonical where the file exists): what the compiler knows it by.
     pub path: PathBuf,
@@ -101,13 +101,13 @@ pub struct Document {
 }
 
 #[derive(Default)]
-pub struct Documents {
+pub(super) struct Documents {
     by_uri: HashMap<String, Document>,
 }
 
 impl Documents {
     /// Opens or replaces a document; `None` for an address that is not a file.
-    pub fn set(&mut self, uri: Uri, text: String) -> Option<()> {
+    pub(super) fn set(&mut self, uri: Uri, text: String) -> Option<()> {
         let path = path_of(&uri)?;
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         // The compiler drops a byte-order mark; so does the copy it reads, so that offsets agree.
@@ -120,20 +120,20 @@ impl Documents {
         Some(())
     }
 
-    pub fn close(&mut self, uri: &Uri) {
+    pub(super) fn close(&mut self, uri: &Uri) {
         self.by_uri.remove(uri.as_str());
     }
 
-    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+    pub(super) fn get(&self, uri: &Uri) -> Option<&Document> {
         self.by_uri.get(uri.as_str())
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Document> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Document> {
         self.by_uri.values()
     }
 
     /// The editor's text of the file at `path`, if it has it open.
-    pub fn text_at(&self, path: &Path) -> Option<String> {
+    pub(super) fn text_at(&self, path: &Path) -> Option<String> {
         self.by_uri
             .values()
             .find(|document| document.path == path)
@@ -144,7 +144,7 @@ impl Documents {
 impl Documents {
     /// The address of a path: the editor's own for a file it has open (it may spell addresses
     /// differently), else one made from the path.
-    pub fn uri_for(&self, path: &Path) -> Option<Uri> {
+    pub(super) fn uri_for(&self, path: &Path) -> Option<Uri> {
         self.by_uri
             .values()
             .find(|document| document.path == path)
@@ -154,7 +154,7 @@ impl Documents {
 }
 
 /// The path a `file:` address names, its percent-escapes decoded.
-pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+pub(super) fn path_of(uri: &Uri) -> Option<PathBuf> {
     let rest = uri.as_str().strip_prefix("file://")?;
     // `file://host/path`: only the local host is a path here.
     let path = match rest.strip_prefix("localhost") {
@@ -192,12 +192,12 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// The `file:` address of a path, every byte outside the unreserved set escaped.
-pub fn uri_of(path: &Path) -> Option<Uri> {
+pub(super) fn uri_of(path: &Path) -> Option<Uri> {
     let mut text = String::from("file://");
     for &byte in path.to_string_lossy().as_bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                text.push(byte as char)
+                text.push(byte as char);
             }
             _ => text.push_str(&format!("%{byte:02X}")),
         }

@@ -105,7 +105,7 @@ fn exclusion_symbol(lines: &Lines, exclusion: &ast::Exclusion) -> DocumentSymbol
 }
 
 /// The outline of one file.
-pub fn outline(text: &str, lines: &Lines) -> Vec<DocumentSymbol> {
+pub(super) fn outline(text: &str, lines: &Lines) -> Vec<DocumentSymbol> {
     let parsed = syntax::parse(FileId(0), text);
     let named = |name: &ast::Name| (name.value.clone(), name.span);
     parsed
@@ -264,7 +264,7 @@ pub fn outline(text: &str, lines: &Lines) -> Vec<DocumentSymbol> {
 
 /// The edit that lays the file out as `srmc fmt` does; none for a file that does not parse or
 /// is already formatted, and none if formatting would change what it says.
-pub fn format(text: &str, lines: &Lines) -> Option<Vec<TextEdit>> {
+pub(super) fn format(text: &str, lines: &Lines) -> Option<Vec<TextEdit>> {
     let parsed = syntax::parse(FileId(0), text);
     if !parsed.whole {
         return None;
@@ -285,7 +285,10 @@ pub fn format(text: &str, lines: &Lines) -> Option<Vec<TextEdit>> {
 // lsp-types keys a workspace edit by `Uri`, whose parsed parts are cached in cells; nothing here
 // changes a key once it is in the map.
 #[allow(clippy::mutable_key_type)]
-pub fn quick_fixes(uri: &Uri, diagnostics: &[lsp_types::Diagnostic]) -> Vec<CodeActionOrCommand> {
+pub(super) fn quick_fixes(
+    uri: &Uri,
+    diagnostics: &[lsp_types::Diagnostic],
+) -> Vec<CodeActionOrCommand> {
     diagnostics
         .iter()
         .filter_map(|diagnostic| {

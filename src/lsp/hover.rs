@@ -8,7 +8,7 @@ use crate::analyze::model::{Model, PartyKind};
 use crate::Checked;
 
 /// The Markdown a hover over `occurrence` shows, if the matrix says anything about it.
-pub fn describe(checked: &Checked, occurrence: &Occurrence) -> Option<String> {
+pub(super) fn describe(checked: &Checked, occurrence: &Occurrence) -> Option<String> {
     let model = &checked.model;
     let name = occurrence.name.as_str();
     match occurrence.kind {

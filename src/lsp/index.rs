@@ -6,7 +6,7 @@ use crate::source::{FileId, Sources, Span};
 use crate::syntax::{self, ast};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A party or a team.
     Party,
     /// `provider` or `customer` in an assignment: each service's own party.
@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Occurrence {
+pub(super) struct Occurrence {
     pub span: Span,
     pub kind: Kind,
     /// As written (a control pattern with its `*`, a path as written).
@@ -33,7 +33,7 @@ pub struct Occurrence {
 
 /// The occurrences in every file of `sources` that is on disk (the built-in files are not
 /// places an editor can go to).
-pub fn occurrences(sources: &Sources) -> Vec<Occurrence> {
+pub(super) fn occurrences(sources: &Sources) -> Vec<Occurrence> {
     let mut out = Vec::new();
     for (index, file) in sources.iter().enumerate() {
         if file.path.is_none() {
@@ -51,7 +51,7 @@ pub fn occurrences(sources: &Sources) -> Vec<Occurrence> {
 }
 
 /// The occurrence at `offset` of file `file`, the innermost if several hold it.
-pub fn at(occurrences: &[Occurrence], file: FileId, offset: usize) -> Option<&Occurrence> {
+pub(super) fn at(occurrences: &[Occurrence], file: FileId, offset: usize) -> Option<&Occurrence> {
     occurrences
         .iter()
         .filter(|o| {
@@ -111,7 +111,7 @@ impl Collector<'_> {
                 for field in &service.fields {
                     match field {
                         ast::ServiceField::Provider(party) | ast::ServiceField::Customer(party) => {
-                            self.name(party, Kind::Party, false)
+                            self.name(party, Kind::Party, false);
                         }
                         ast::ServiceField::Use(baselines) => {
                             for baseline in baselines {

@@ -9,7 +9,7 @@ use super::index::{Kind, Occurrence};
 use crate::source::Sources;
 
 /// Where what `occurrence` names is defined: the defining name, or for a path the file.
-pub fn definition(
+pub(super) fn definition(
     sources: &Sources,
     occurrences: &[Occurrence],
     occurrence: &Occurrence,
@@ -37,7 +37,7 @@ pub fn definition(
 }
 
 /// Every place a party or a service is named, its definition too when `with_definition`.
-pub fn references(
+pub(super) fn references(
     sources: &Sources,
     occurrences: &[Occurrence],
     occurrence: &Occurrence,

@@ -26,7 +26,7 @@ const SERVICES_PER_OVERVIEW: usize = 4;
 
 /// Which annex: the templates' extension and how messages of ours are written in it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Html,
     Markdown,
 }
@@ -197,7 +197,7 @@ impl<'a> GroupKey<'a> {
 
 /// Writes the annex of `view` (an outline: its domains still empty) into `out`, filling and
 /// rendering one domain at a time.
-pub fn write(
+pub(crate) fn write(
     mut view: View,
     mut maker: DomainMaker<'_>,
     kind: Kind,
@@ -250,7 +250,10 @@ pub fn write(
 /// it gets every domain, each in the compact form the HTML has (overview tables, grouped
 /// duties), and the pictures as SVG.
 #[cfg(feature = "pdf")]
-pub fn whole_json(mut view: View, mut maker: DomainMaker<'_>) -> serde_json::Result<Vec<u8>> {
+pub(crate) fn whole_json(
+    mut view: View,
+    mut maker: DomainMaker<'_>,
+) -> serde_json::Result<Vec<u8>> {
     for (index, domain) in view.domains.iter_mut().enumerate() {
         if !domain.omitted {
             maker.fill(domain, index);

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 /// The columns before one `ID (RACI)` column per party (`srmc import` knows the layout by them).
-pub const LEAD_COLUMNS: [&str; 8] = [
+pub(crate) const LEAD_COLUMNS: [&str; 8] = [
     "service",
     "model",
     "domain",
@@ -21,7 +21,7 @@ pub const LEAD_COLUMNS: [&str; 8] = [
     "ownership",
 ];
 
-pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
     write_as(view, out, false)
 }
 
@@ -29,7 +29,7 @@ pub fn write(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
 /// Excel reads the bytes as the system's code page, and "—" shows as `â€”`), and every cell that
 /// Excel would turn into a number or a date (`18.2.3`, `9.2`, `01`) written as the text
 /// formula `="18.2.3"`, which Excel shows as the id itself.
-pub fn write_for_excel(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_for_excel(view: &View, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     write_as(view, out, true)
 }
@@ -147,7 +147,7 @@ fn to_plain_cell(cell: &str) -> Cow<'_, str> {
 /// Whether Excel would read the cell as a number or a date and show something else: digits
 /// with separators (`18.2.3`, `9.2`, `1-2`, `3/4`, `12:30`), leading zeros, exponents (`1E5`).
 /// Only such cells are quoted, and they hold no quote or letter other than an exponent's `E`.
-pub fn excel_would_convert(cell: &str) -> bool {
+pub(crate) fn excel_would_convert(cell: &str) -> bool {
     cell.starts_with(|c: char| c.is_ascii_digit())
         && cell.chars().all(|c| {
             c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | ':' | ',' | ' ' | 'e' | 'E' | '+')

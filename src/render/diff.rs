@@ -1,6 +1,7 @@
 //! `srmc diff` renderings: JSON as computed, Markdown and HTML through the templates, grouped by
 //! importance (ownership moves first) and by domain.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
@@ -69,7 +70,7 @@ fn section_title(importance: Importance) -> (&'static str, &'static str) {
     }
 }
 
-fn text(value: &Option<Value>) -> String {
+fn text(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
@@ -139,33 +140,32 @@ fn subject(change: &Change) -> String {
 }
 
 fn words_md(edits: &[WordEdit]) -> String {
-    edits
-        .iter()
-        .enumerate()
-        .map(|(index, edit)| {
-            let replaced =
-                edit.op == "delete" && edits.get(index + 1).is_some_and(|next| next.op == "insert");
-            let gap = if replaced { " " } else { "" };
-            let text = escape_cell(&edit.text);
-            let marker = match edit.op {
-                "delete" => "~~",
-                "insert" => "**",
-                _ => return text,
-            };
-            // Markdown emphasis must hug its text: spaces stay outside the markers.
-            let inner = text.trim();
-            if inner.is_empty() {
-                return text;
+    let mut out = String::new();
+    for (index, edit) in edits.iter().enumerate() {
+        let replaced =
+            edit.op == "delete" && edits.get(index + 1).is_some_and(|next| next.op == "insert");
+        let gap = if replaced { " " } else { "" };
+        let text = escape_cell(&edit.text);
+        // Markdown emphasis must hug its text: spaces stay outside the markers.
+        let inner = text.trim();
+        let marker = match edit.op {
+            "delete" if !inner.is_empty() => "~~",
+            "insert" if !inner.is_empty() => "**",
+            _ => {
+                out.push_str(&text);
+                continue;
             }
-            let start = text.len() - text.trim_start().len();
-            let end = text.trim_end().len();
-            format!(
-                "{}{marker}{inner}{marker}{}{gap}",
-                &text[..start],
-                &text[end..]
-            )
-        })
-        .collect::<String>()
+        };
+        let start = text.len() - text.trim_start().len();
+        let end = text.trim_end().len();
+        let _ = write!(
+            out,
+            "{}{marker}{inner}{marker}{}{gap}",
+            &text[..start],
+            &text[end..]
+        );
+    }
+    out
 }
 
 fn words_html(edits: &[WordEdit]) -> String {
@@ -208,7 +208,7 @@ fn view(diff: &Diff) -> DiffView<'_> {
                 changes: Vec::new(),
             });
         }
-        let (before, after) = (text(&change.from), text(&change.to));
+        let (before, after) = (text(change.from.as_ref()), text(change.to.as_ref()));
         let is_gap = |word: &str| {
             change.kind == ChangeKind::Ownership && matches!(word, "unowned" | "conflict")
         };

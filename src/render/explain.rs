@@ -97,7 +97,7 @@ fn upstream_place(
 }
 
 /// The explanation of one pair, as text or JSON; `Err` names what was not found.
-pub fn explain_pair(
+pub(crate) fn explain_pair(
     compilation: &Compilation,
     service: &str,
     control: &str,

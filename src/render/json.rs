@@ -9,7 +9,7 @@ use crate::{Checked, Compilation};
 
 /// Writes the JSON rendering, with the fingerprint `fingerprint`; `extract` limits it to what
 /// concerns one party (see [`Published::extract`]).
-pub fn write(
+pub(crate) fn write(
     checked: &Checked,
     compilation: &Compilation,
     fingerprint: &str,

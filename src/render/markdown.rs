@@ -48,7 +48,7 @@ fn safe_events(markdown: &str) -> Vec<Event<'_>> {
 }
 
 /// Note Markdown → safe HTML.
-pub fn to_html(markdown: &str) -> String {
+pub(crate) fn to_html(markdown: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, safe_events(markdown).into_iter());
     out
@@ -63,7 +63,7 @@ pub fn to_html(markdown: &str) -> String {
 /// lists, and links to the targets [`to_html`] keeps. Headings become strong paragraphs,
 /// quotes their content, tables lines of cells, raw HTML text; no line break of the note is
 /// left as a bare carriage return, so the annex's quote prefix holds on every line.
-pub fn to_markdown(markdown: &str) -> String {
+pub(crate) fn to_markdown(markdown: &str) -> String {
     let events = safe_events(markdown);
     let mut writer = NoteWriter::new(tight_lists(&events));
     for event in events {
@@ -318,7 +318,7 @@ impl NoteWriter {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
-                self.close_span()
+                self.close_span();
             }
             TagEnd::Heading(_) => {
                 self.close_span();
@@ -612,7 +612,7 @@ impl TextWriter {
 
 /// Markdown as a quote: `> ` before every line, whatever ends the line (a carriage return
 /// alone too, which Markdown reads as a line break).
-pub fn quote(markdown: &str) -> String {
+pub(crate) fn quote(markdown: &str) -> String {
     markdown
         .split("\r\n")
         .flat_map(|part| part.split(['\r', '\n']))
@@ -648,7 +648,7 @@ fn message_pieces(markdown: &str) -> Vec<(bool, String)> {
 }
 
 /// A message of ours as inline HTML: its code spans as `<code>`, everything else escaped text.
-pub fn message_html(markdown: &str) -> String {
+pub(crate) fn message_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + 16);
     for (code, text) in message_pieces(markdown) {
         if code {
@@ -674,7 +674,7 @@ pub fn message_html(markdown: &str) -> String {
 /// A message of ours for a Markdown table cell or list item: its code spans kept as code
 /// spans (fenced by more backticks than they hold, `|` escaped as a table needs even there),
 /// everything else as [`escape_cell`] writes it.
-pub fn message_cell(markdown: &str) -> String {
+pub(crate) fn message_cell(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + 16);
     for (code, text) in message_pieces(markdown) {
         if !code {
@@ -699,16 +699,17 @@ pub fn message_cell(markdown: &str) -> String {
 }
 
 /// Note Markdown → plain text on one line, for CSV cells and one-line summaries.
-pub fn to_plain(markdown: &str) -> String {
+pub(crate) fn to_plain(markdown: &str) -> String {
     let mut out = String::new();
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => {
-                out.push_str(&text)
+                out.push_str(&text);
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::TableCell) => out.push(' '),
             Event::End(TagEnd::Item) => out.push_str("; "),
-            Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
     }
@@ -718,7 +719,7 @@ pub fn to_plain(markdown: &str) -> String {
 /// User text placed in a Markdown table cell or inside a line (a heading, a list item): one
 /// line, no `|` that ends the cell, no HTML, and nothing any Markdown renderer's inline syntax
 /// reads (emphasis, code, links, images, strikethrough, math, `^` and heading attributes).
-pub fn escape_cell(text: &str) -> String {
+pub(crate) fn escape_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -742,7 +743,7 @@ pub fn escape_cell(text: &str) -> String {
 /// or `@` (or their fullwidth and small forms, which an input method types and some spreadsheets
 /// read as the ASCII ones), also after white space, or with a tab or a carriage return, gets a
 /// `'` in front.
-pub fn csv_safe(text: &str) -> Cow<'_, str> {
+pub(crate) fn csv_safe(text: &str) -> Cow<'_, str> {
     let formula = |c: char| {
         matches!(
             c,

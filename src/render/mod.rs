@@ -1,19 +1,19 @@
 //! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
 //! document formats go through the handlebars templates of `output-templates/`.
 
-pub mod annex;
-pub mod csv;
+pub(crate) mod annex;
+pub(crate) mod csv;
 pub mod diff;
-pub mod explain;
-pub mod json;
-pub mod markdown;
+pub(crate) mod explain;
+pub(crate) mod json;
+pub(crate) mod markdown;
 pub mod oscal;
 #[cfg(feature = "pdf")]
-pub mod pdf;
+pub(crate) mod pdf;
 pub mod sarif;
-pub mod templates;
-pub mod view;
-pub mod xlsx;
+pub(crate) mod templates;
+pub(crate) mod view;
+pub(crate) mod xlsx;
 
 use std::io::Write;
 use std::path::Path;

@@ -527,7 +527,7 @@ pub fn write(
                 ),
                 implemented_requirements: Streamed(|| requirements(&context, gaps_allowed)),
             },
-            back_matter: back_matter(&context, &evidence_order),
+            back_matter: Some(back_matter(&context, &evidence_order)),
         },
     };
     // serde_json writes token by token: into a buffer of a known type each write is a copy, into
@@ -1311,7 +1311,7 @@ struct Rlink {
     href: String,
 }
 
-fn back_matter(context: &Context, evidence: &[&str]) -> Option<BackMatter> {
+fn back_matter(context: &Context, evidence: &[&str]) -> BackMatter {
     let model = context.model;
     let mut resources = vec![Resource {
         uuid: context.uuids.of("catalogs", &[]),
@@ -1341,5 +1341,5 @@ fn back_matter(context: &Context, evidence: &[&str]) -> Option<BackMatter> {
                 .collect(),
         }
     }));
-    Some(BackMatter { resources })
+    BackMatter { resources }
 }

@@ -21,7 +21,7 @@ use super::view::{DomainMaker, View};
 use crate::verify::{PDF_EXTRACT, PDF_FINGERPRINT};
 
 /// The template's name, in the binary and in a `--templates` directory.
-pub const TEMPLATE: &str = "annex.typ";
+pub(crate) const TEMPLATE: &str = "annex.typ";
 const BUILTIN_TEMPLATE: &str = include_str!("../../output-templates/annex.typ");
 
 /// The bundled fonts, parsed once per process.
@@ -128,7 +128,7 @@ fn template(templates_dir: Option<&Path>) -> Result<String, String> {
 }
 
 /// The annex of `view` (an outline, as [`View::outline`] makes it) as PDF bytes.
-pub fn render(
+pub(crate) fn render(
     view: View,
     maker: DomainMaker<'_>,
     templates_dir: Option<&Path>,

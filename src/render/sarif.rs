@@ -273,12 +273,7 @@ fn fingerprint(diagnostic: &Diagnostic, sources: &Sources) -> String {
             field(diagnostic.duty.as_deref().unwrap_or(""));
         }
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::published::hex(&hasher.finalize()[..16])
 }
 
 fn region(sources: &Sources, span: Span) -> Region {

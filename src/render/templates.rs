@@ -10,7 +10,7 @@ use handlebars::{
 
 use super::markdown;
 
-pub struct Template {
+pub(crate) struct Template {
     pub name: &'static str,
     pub text: &'static str,
 }
@@ -23,7 +23,7 @@ macro_rules! builtin {
 
 /// Every template; names starting with `_` are partials, used as `{{> name}}` without the `_`
 /// and the `.hbs` (`_style.css.hbs` is `{{> style.css}}`).
-pub const BUILTIN: &[Template] = builtin!(
+pub(crate) const BUILTIN: &[Template] = builtin!(
     "annex.md.hbs",
     "annex-domain.md.hbs",
     "annex-end.md.hbs",
@@ -41,7 +41,7 @@ pub const BUILTIN: &[Template] = builtin!(
 
 /// How a template's `{{value}}` is escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Escape {
+pub(crate) enum Escape {
     Html,
     /// Markdown and DOT templates escape explicitly, through the helpers.
     None,
@@ -114,7 +114,7 @@ fn partial_name(file: &str) -> Option<&str> {
 
 /// A registry with every template, in strict mode (a template that names a missing field fails),
 /// the overrides of `dir` read in place of the built-in ones of the same name.
-pub fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
+pub(crate) fn registry(escape: Escape, dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
     if dir.is_some() {
         return compile(escape, dir);
     }

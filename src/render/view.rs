@@ -14,7 +14,7 @@ use crate::graph::{Ownership, ResponsibilityGraph};
 use crate::source::Sources;
 
 #[derive(Debug, Serialize)]
-pub struct View {
+pub(crate) struct View {
     pub generator: String,
     pub matrix: MatrixView,
     pub parties: Vec<PartyView>,
@@ -45,7 +45,7 @@ pub struct View {
 }
 
 #[derive(Debug, Serialize)]
-pub struct MatrixView {
+pub(crate) struct MatrixView {
     /// For a party's extract: the party (or team) it is for.
     pub extract_for: Option<String>,
     pub title: String,
@@ -61,7 +61,7 @@ pub struct MatrixView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PartyView {
+pub(crate) struct PartyView {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
@@ -72,7 +72,7 @@ pub struct PartyView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ServiceView {
+pub(crate) struct ServiceView {
     pub id: String,
     pub name: String,
     pub model: &'static str,
@@ -86,7 +86,7 @@ pub struct ServiceView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SubserviceView {
+pub(crate) struct SubserviceView {
     #[serde(flatten)]
     pub service: ServiceView,
     /// The names of the services that run on it.
@@ -94,7 +94,7 @@ pub struct SubserviceView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct OwnershipCell {
+pub(crate) struct OwnershipCell {
     pub word: &'static str,
     pub label: &'static str,
     pub gap: bool,
@@ -120,7 +120,7 @@ impl From<Ownership> for OwnershipCell {
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct OriginCounts {
+pub(crate) struct OriginCounts {
     pub total: usize,
     pub matrix: usize,
     /// Baseline text that no one wrote into this matrix: the part a reviewer has not seen
@@ -130,7 +130,7 @@ pub struct OriginCounts {
 }
 
 #[derive(Debug, Serialize)]
-pub struct DomainSummary {
+pub(crate) struct DomainSummary {
     pub id: String,
     pub title: String,
     pub anchor: String,
@@ -139,7 +139,7 @@ pub struct DomainSummary {
 }
 
 #[derive(Debug, Serialize)]
-pub struct CloudControlRow {
+pub(crate) struct CloudControlRow {
     pub id: String,
     pub title: String,
     pub anchor: String,
@@ -147,7 +147,7 @@ pub struct CloudControlRow {
 }
 
 #[derive(Debug, Serialize)]
-pub struct DomainView {
+pub(crate) struct DomainView {
     pub id: String,
     pub title: String,
     pub anchor: String,
@@ -157,7 +157,7 @@ pub struct DomainView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ControlView {
+pub(crate) struct ControlView {
     pub id: String,
     pub title: String,
     pub anchor: String,
@@ -168,7 +168,7 @@ pub struct ControlView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PairView {
+pub(crate) struct PairView {
     /// The sub-service organisation whose duties the pair inherits.
     pub inherited_from: Option<String>,
     pub service: String,
@@ -186,7 +186,7 @@ pub struct PairView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct DutyView {
+pub(crate) struct DutyView {
     /// `CONTROL/DUTY`, stable across versions of the matrix.
     pub reference: String,
     pub id: String,
@@ -205,7 +205,7 @@ pub struct DutyView {
 
 /// Where a duty comes from, for the reader of a rendering.
 #[derive(Debug, Clone, Serialize)]
-pub struct DutyOrigin {
+pub(crate) struct DutyOrigin {
     /// `matrix`, `baseline` or `inherited`.
     pub kind: &'static str,
     /// The baseline id, or the name of the sub-service inherited from; empty for `matrix`.
@@ -224,13 +224,13 @@ impl DutyOrigin {
     }
 
     /// Written in the matrix itself: negotiated text, not a default.
-    pub fn is_written(&self) -> bool {
+    pub(crate) fn is_written(&self) -> bool {
         self.kind == "matrix"
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct NoteView {
+pub(crate) struct NoteView {
     /// As written, for JSON.
     #[serde(skip)]
     pub raw: String,
@@ -271,7 +271,7 @@ impl NoteView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ExclusionView {
+pub(crate) struct ExclusionView {
     pub justification: String,
     pub controls: Vec<String>,
     pub services: Vec<String>,
@@ -280,7 +280,7 @@ pub struct ExclusionView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct UpstreamView {
+pub(crate) struct UpstreamView {
     pub id: String,
     pub title: String,
     pub fingerprint: String,
@@ -293,7 +293,7 @@ pub struct UpstreamView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ObligationView {
+pub(crate) struct ObligationView {
     /// `upstream.service`.
     pub service: String,
     pub control: String,
@@ -315,7 +315,7 @@ pub struct ObligationView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct FindingView {
+pub(crate) struct FindingView {
     pub code: Code,
     pub severity: &'static str,
     pub message: String,
@@ -393,29 +393,9 @@ fn model_label(model: Option<ServiceModel>) -> (&'static str, &'static str) {
 }
 
 impl View {
-    /// The view as template data (handlebars reads a JSON tree), converted control by control,
-    /// each control's view freed once converted: on a large matrix the tree is the biggest thing
-    /// a rendering holds, and this way the data is not held twice.
-    pub fn into_template_data(mut self) -> serde_json::Result<serde_json::Value> {
-        let domains = std::mem::take(&mut self.domains);
-        let mut data = serde_json::to_value(&self)?;
-        let mut converted = Vec::with_capacity(domains.len());
-        for mut domain in domains {
-            let controls = std::mem::take(&mut domain.controls);
-            let mut value = serde_json::to_value(&domain)?;
-            value["controls"] = controls
-                .into_iter()
-                .map(|control| serde_json::to_value(&control))
-                .collect::<serde_json::Result<_>>()?;
-            converted.push(value);
-        }
-        data["domains"] = serde_json::Value::Array(converted);
-        Ok(data)
-    }
-
     /// The view of the whole matrix, or with `extract` of what concerns one party (or team):
     /// the pairs where it or one of its teams holds a letter, and in them only those duties.
-    pub fn build(
+    pub(crate) fn build(
         model: &Model,
         graph: &ResponsibilityGraph,
         diagnostics: &[Diagnostic],
@@ -432,7 +412,7 @@ impl View {
     /// The view without its domains' controls (each domain has its title, anchor and whether
     /// it is omitted), and what makes them one domain at a time: a document written section by
     /// section holds one domain, not the whole matrix.
-    pub fn outline<'a>(
+    pub(crate) fn outline<'a>(
         model: &'a Model,
         graph: &'a ResponsibilityGraph,
         diagnostics: &[Diagnostic],
@@ -618,7 +598,9 @@ impl View {
         };
         // The findings section says the matrix is not ready to sign: only errors make it so
         // (and `build` renders errors only with `--allow-gaps`).
-        let has_errors = diagnostics.iter().any(|d| d.is_error());
+        let has_errors = diagnostics
+            .iter()
+            .any(super::super::diagnostics::Diagnostic::is_error);
         let findings: Vec<FindingView> = diagnostics
             .iter()
             .filter(|_| has_errors)
@@ -675,14 +657,14 @@ impl View {
 
     /// Every pair in catalog order within service order, as the spec orders them, with its
     /// service, domain and control.
-    pub fn pairs_in_order(
+    pub(crate) fn pairs_in_order(
         &self,
     ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
         (0..self.services.len()).flat_map(move |index| self.pairs_of(index))
     }
 
     /// The pairs of the service at `index` of [`View::services`], in catalog order.
-    pub fn pairs_of(
+    pub(crate) fn pairs_of(
         &self,
         index: usize,
     ) -> impl Iterator<Item = (&ServiceView, &DomainView, &ControlView, &PairView)> {
@@ -825,7 +807,7 @@ impl View {
 }
 
 /// Makes the controls of one domain of the view (see [`View::outline`]).
-pub struct DomainMaker<'a> {
+pub(crate) struct DomainMaker<'a> {
     model: &'a Model,
     graph: &'a ResponsibilityGraph,
     extract: Option<usize>,
@@ -843,7 +825,7 @@ pub struct DomainMaker<'a> {
 
 impl DomainMaker<'_> {
     /// Gives `domain` (the outline's domain at `index`) its controls and their pairs.
-    pub fn fill(&mut self, domain: &mut DomainView, index: usize) {
+    pub(crate) fn fill(&mut self, domain: &mut DomainView, index: usize) {
         let (model, graph, extract) = (self.model, self.graph, self.extract);
         let concerns = |node| {
             extract.is_none_or(|of| {

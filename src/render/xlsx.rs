@@ -19,21 +19,21 @@ use super::RenderError;
 use crate::analyze::model::Model;
 
 /// What a cell holds at most (Excel refuses longer strings).
-pub const MAX_CELL_CHARS: usize = 32_767;
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 /// The rows of one sheet, the header included.
-pub const MAX_ROWS: usize = 1_048_576;
+pub(crate) const MAX_ROWS: usize = 1_048_576;
 
-pub const SUMMARY: &str = "Summary";
-pub const MATRIX: &str = "Matrix";
-pub const EXCLUSIONS: &str = "Exclusions";
-pub const CUSTOMER: &str = "Customer responsibilities";
-pub const PARTIES: &str = "Parties";
-pub const SERVICES: &str = "Services";
-pub const CONTROLS: &str = "Controls";
-pub const FINDINGS: &str = "Findings";
+pub(crate) const SUMMARY: &str = "Summary";
+pub(crate) const MATRIX: &str = "Matrix";
+pub(crate) const EXCLUSIONS: &str = "Exclusions";
+pub(crate) const CUSTOMER: &str = "Customer responsibilities";
+pub(crate) const PARTIES: &str = "Parties";
+pub(crate) const SERVICES: &str = "Services";
+pub(crate) const CONTROLS: &str = "Controls";
+pub(crate) const FINDINGS: &str = "Findings";
 
 /// The fixed columns of the Matrix sheet, before one `ID (RACI)` column per party and team.
-pub const MATRIX_LEAD: [&str; 7] = [
+pub(crate) const MATRIX_LEAD: [&str; 7] = [
     "service",
     "domain",
     "control",
@@ -43,7 +43,7 @@ pub const MATRIX_LEAD: [&str; 7] = [
     "duty title",
 ];
 /// The fixed columns after the parties'.
-pub const MATRIX_TAIL: [&str; 5] = [
+pub(crate) const MATRIX_TAIL: [&str; 5] = [
     "evidence",
     "duty notes",
     "control notes",
@@ -52,14 +52,14 @@ pub const MATRIX_TAIL: [&str; 5] = [
 ];
 /// Between two notes of one cell: a note is Markdown, in which a line of its own holding only
 /// this is vanishingly rare (and `srmc import` splits on it).
-pub const NOTE_SEPARATOR: &str = "\n\n~~~~~~~~\n\n";
+pub(crate) const NOTE_SEPARATOR: &str = "\n\n~~~~~~~~\n\n";
 
 /// The letters a RACI cell may hold, in srmc's order (R, A, C, I): the data validation list.
 const LETTER_CHOICES: [&str; 15] = [
     "R", "A", "C", "I", "RA", "RC", "RI", "AC", "AI", "CI", "RAC", "RAI", "RCI", "ACI", "RACI",
 ];
 
-pub fn write(view: &View, model: &Model, out: &mut dyn Write) -> Result<(), RenderError> {
+pub(crate) fn write(view: &View, model: &Model, out: &mut dyn Write) -> Result<(), RenderError> {
     let bytes = workbook(view, model).map_err(|error| match error {
         WorkbookError::Xlsx(error) => {
             RenderError::Rendering(format!("cannot make the workbook: {error}"))

@@ -319,6 +319,10 @@ impl<'t> Descent<'t, '_> {
     }
 
     /// `for SERVICES`, if it comes next.
+    #[expect(
+        clippy::option_option,
+        reason = "the outer `None` is the descent parser giving up, as in every method here"
+    )]
     fn for_clause(&mut self) -> Option<Option<Vec<Name>>> {
         match self.keyword("for") {
             Some(_) => self.services().map(Some),

@@ -164,8 +164,9 @@ impl SameMeaning for ServiceField {
             (Model(a), Model(b)) | (Provider(a), Provider(b)) | (Customer(a), Customer(b)) => {
                 a.same_meaning(b, texts)
             }
-            (Regions(a), Regions(b)) => a.same_meaning(b, texts),
-            (Use(a), Use(b)) | (RunsOn(a), RunsOn(b)) => a.same_meaning(b, texts),
+            (Regions(a), Regions(b)) | (Use(a), Use(b)) | (RunsOn(a), RunsOn(b)) => {
+                a.same_meaning(b, texts)
+            }
             (Subservice(a), Subservice(b)) => a.same_meaning(b, texts),
             _ => false,
         }

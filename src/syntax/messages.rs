@@ -67,6 +67,11 @@ pub(super) fn syntax_error(
     if let Some(diagnostic) = unclosed_or_malformed(file, text, at) {
         return diagnostic;
     }
+    if found == ":" {
+        if let Some(diagnostic) = second_assignment(file, text, at) {
+            return diagnostic;
+        }
+    }
     // A `}` expected where the next item begins (or the file ends): the cause is the block left
     // open above, and that is where the error is reported.
     if expects_close && (at_end || starts_item(text, at)) {
@@ -97,10 +102,17 @@ pub(super) fn syntax_error(
         .help(hint)
 }
 
-/// The errors whose cause lies before the place pest stopped at: an unclosed text block, string
-/// or block comment, and a bad escape sequence in a string.
-fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnostic> {
-    let rest = &text[at..];
+/// A text block or block comment opened at (or just before) a syntax error and never closed:
+/// the rest of the file is inside it, so there is no next item to start again at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OpenToTheEnd {
+    /// Where its `"""` starts.
+    TextBlock(usize),
+    /// Where its `/*` starts.
+    Comment(usize),
+}
+
+pub(super) fn open_to_the_end(text: &str, at: usize) -> Option<OpenToTheEnd> {
     // A text block that never closes fails at its third quote, after `""` parsed as a string.
     // Bytes: `at - 2` may fall inside a character (found by fuzzing).
     let block_start = [at, at.saturating_sub(2)]
@@ -108,6 +120,18 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
         .find(|&start| text.as_bytes()[start..].starts_with(b"\"\"\""));
     if let Some(start) = block_start {
         if !text[start + 3..].contains("\"\"\"") {
+            return Some(OpenToTheEnd::TextBlock(start));
+        }
+    }
+    let rest = &text.as_bytes()[at..];
+    (rest.starts_with(b"/*") && !text[at + 2..].contains("*/")).then_some(OpenToTheEnd::Comment(at))
+}
+
+/// The errors whose cause lies before the place pest stopped at: an unclosed text block, string
+/// or block comment, and a bad escape sequence in a string.
+fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnostic> {
+    match open_to_the_end(text, at) {
+        Some(OpenToTheEnd::TextBlock(start)) => {
             return Some(
                 Diagnostic::new(
                     Code::E001,
@@ -118,18 +142,20 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
                 .help("end it with `\"\"\"` on a line of its own"),
             );
         }
+        Some(OpenToTheEnd::Comment(start)) => {
+            return Some(
+                Diagnostic::new(
+                    Code::E001,
+                    Span::new(file, start, start + 2),
+                    "this block comment is never closed",
+                )
+                .label("comment starts here")
+                .help("end it with `*/`; block comments do not nest"),
+            );
+        }
+        None => {}
     }
-    if rest.starts_with("/*") && !rest[2..].contains("*/") {
-        return Some(
-            Diagnostic::new(
-                Code::E001,
-                Span::new(file, at, at + 2),
-                "this block comment is never closed",
-            )
-            .label("comment starts here")
-            .help("end it with `*/`; block comments do not nest"),
-        );
-    }
+    let rest = &text[at..];
     if !rest.starts_with('"') {
         return None;
     }
@@ -152,6 +178,32 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
         .help(
             "strings know `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}` with 1 to 6 hexadecimal digits",
         ),
+    )
+}
+
+/// `provider: R A customer: I`: the letters of the first assignment run into the party of a
+/// second, and pest stops at its colon. The cause is the party's name, so that is what is shown.
+fn second_assignment(file: FileId, text: &str, colon: usize) -> Option<Diagnostic> {
+    let line_start = text[..colon].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..colon].trim_end();
+    let name_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-')))
+        .map_or(0, |i| i + 1);
+    let (first, name) = before.split_at(name_start);
+    if name.is_empty() || !first.contains(':') || !first.ends_with([' ', '\t']) {
+        return None;
+    }
+    let start = line_start + name_start;
+    Some(
+        Diagnostic::new(
+            Code::E001,
+            Span::new(file, start, start + name.len()),
+            format!("two statements on one line: `{name}:` starts a second assignment"),
+        )
+        .label("a second assignment")
+        .help(format!(
+            "put `{name}: …` on a line of its own; a statement ends at the end of its line"
+        )),
     )
 }
 

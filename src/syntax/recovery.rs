@@ -5,7 +5,7 @@ use pest::error::InputLocation;
 use pest::Parser as _;
 
 use super::ast::{File, Item};
-use super::messages::syntax_error;
+use super::messages::{open_to_the_end, syntax_error};
 use super::tree::Builder;
 use super::values::Values;
 use super::{Parsed, Rule, SrmParser};
@@ -32,10 +32,15 @@ pub fn parse_by_grammar(file: FileId, text: &str, max_string_bytes: usize) -> Pa
             Err(error) => {
                 let at = start + error_position(&error);
                 errors.push(syntax_error(file, text, at, &error.variant));
-                // Keep the items before the broken one.
-                let item_start = item_boundaries(text, start).take_while(|&b| b <= at).last();
-                if let Some(end) = item_start.filter(|&end| end > start) {
-                    builder.salvage(text, start, end, &mut items);
+                // Keep what comes before the broken item: the whole lines before the error if
+                // they parse (the error may fall between items, or before any), else the items
+                // before the one the error is in.
+                let line = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+                if line > start {
+                    builder.salvage(text, start, line, &mut items);
+                }
+                if open_to_the_end(text, at).is_some() {
+                    break;
                 }
                 // An item keyword at the very place of the error (a block left open above it)
                 // starts the next attempt; otherwise the next item after it does.

@@ -115,8 +115,8 @@ impl Builder {
                 let [_, id, kind, name] = self.take::<4>(pair);
                 Item::Party(Party {
                     span,
-                    id: self.name(id),
-                    kind: self.name(kind),
+                    id: self.name(&id),
+                    kind: self.name(&kind),
                     name: self.string(name),
                 })
             }
@@ -125,17 +125,17 @@ impl Builder {
                 let [_, id, name, _, party] = self.take::<5>(pair);
                 Item::Team(Team {
                     span,
-                    id: self.name(id),
+                    id: self.name(&id),
                     name: self.string(name),
-                    party: self.name(party),
+                    party: self.name(&party),
                 })
             }
             Rule::upstream => {
                 let span = self.span(&pair);
                 let mut children = self.children(pair).into_iter().skip(1);
-                let id = self.name(children.next().expect("upstream id"));
+                let id = self.name(&children.next().expect("upstream id"));
                 let path = self.string(children.next().expect("upstream path"));
-                let party = self.name(children.nth(1).expect("upstream party"));
+                let party = self.name(&children.nth(1).expect("upstream party"));
                 let pin = children.next().map(|clause| {
                     let [_, value] = self.take::<2>(clause);
                     match value.as_rule() {
@@ -163,7 +163,7 @@ impl Builder {
                     span,
                     controls: self.control_list(controls),
                     services: self.for_clause(services),
-                    from: self.name(from),
+                    from: self.name(&from),
                 })
             }
             rule => unreachable!("the grammar allows no {rule:?} at the top level"),
@@ -178,13 +178,13 @@ impl Builder {
             .unwrap_or_else(|found: Vec<_>| panic!("grammar shape: {N} children, got {found:?}"))
     }
 
-    fn name(&self, pair: Pair<'_, Rule>) -> Name {
-        Spanned::new(pair.as_str().to_owned(), self.span(&pair))
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Spanned::new(pair.as_str().to_owned(), self.span(pair))
     }
 
     fn names(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
         let children = self.children(pair);
-        children.into_iter().map(|p| self.name(p)).collect()
+        children.into_iter().map(|p| self.name(&p)).collect()
     }
 
     fn matrix(&mut self, pair: Pair<'_, Rule>) -> MatrixHeader {
@@ -198,7 +198,7 @@ impl Builder {
                     let [_, version, date, summary] = self.take::<4>(field);
                     return MatrixField::History {
                         version: self.string(version),
-                        date: self.name(date),
+                        date: self.name(&date),
                         summary: self.string(summary),
                     };
                 }
@@ -216,10 +216,10 @@ impl Builder {
                 }
                 match rule {
                     Rule::version_field => MatrixField::Version(self.string(value)),
-                    Rule::effective_field => MatrixField::Effective(self.name(value)),
+                    Rule::effective_field => MatrixField::Effective(self.name(&value)),
                     Rule::catalogs_field => MatrixField::Catalogs(self.names(value)),
                     Rule::scope_field => MatrixField::Scope(self.string(value)),
-                    Rule::review_by_field => MatrixField::ReviewBy(self.name(value)),
+                    Rule::review_by_field => MatrixField::ReviewBy(self.name(&value)),
                     rule => unreachable!("matrix field {rule:?}"),
                 }
             })
@@ -234,7 +234,7 @@ impl Builder {
     fn service(&mut self, pair: Pair<'_, Rule>) -> Service {
         let span = self.span(&pair);
         let mut children = self.children(pair).into_iter().skip(1);
-        let id = self.name(children.next().expect("service id"));
+        let id = self.name(&children.next().expect("service id"));
         let name = self.string(children.next().expect("service name"));
         let fields = children
             .map(|field| {
@@ -246,9 +246,9 @@ impl Builder {
                 match rule {
                     Rule::use_field => ServiceField::Use(self.names(value)),
                     Rule::runs_on_field => ServiceField::RunsOn(self.names(value)),
-                    Rule::model_field => ServiceField::Model(self.name(value)),
-                    Rule::provider_field => ServiceField::Provider(self.name(value)),
-                    Rule::customer_field => ServiceField::Customer(self.name(value)),
+                    Rule::model_field => ServiceField::Model(self.name(&value)),
+                    Rule::provider_field => ServiceField::Provider(self.name(&value)),
+                    Rule::customer_field => ServiceField::Customer(self.name(&value)),
                     Rule::region_field => ServiceField::Regions(self.strings(value)),
                     rule => unreachable!("service field {rule:?}"),
                 }
@@ -265,7 +265,7 @@ impl Builder {
     fn catalog(&mut self, pair: Pair<'_, Rule>) -> Catalog {
         let span = self.span(&pair);
         let mut children = self.children(pair).into_iter().skip(1);
-        let id = self.name(children.next().expect("catalog id"));
+        let id = self.name(&children.next().expect("catalog id"));
         let title = self.string(children.next().expect("catalog title"));
         let mut domains = Vec::new();
         let mut controls = Vec::new();
@@ -276,15 +276,15 @@ impl Builder {
                     let [_, id, title] = self.take::<3>(item);
                     domains.push(DomainDef {
                         span: item_span,
-                        id: self.name(id),
+                        id: self.name(&id),
                         title: self.string(title),
                     });
                 }
                 Rule::control_def => {
                     let mut parts = self.children(item).into_iter().skip(1);
-                    let id = self.name(parts.next().expect("control id"));
+                    let id = self.name(&parts.next().expect("control id"));
                     let title = self.string(parts.next().expect("control title"));
-                    let domain = self.name(parts.nth(1).expect("control domain"));
+                    let domain = self.name(&parts.nth(1).expect("control domain"));
                     let reach = parts.next().map(|reach| {
                         let [_, models] = self.take::<2>(reach);
                         self.names(models)
@@ -323,7 +323,7 @@ impl Builder {
             match part.as_rule() {
                 Rule::catalog_qualifier => {
                     let ident = part.into_inner().next().expect("qualifier name");
-                    catalog = Some(self.name(ident));
+                    catalog = Some(self.name(&ident));
                 }
                 Rule::control_id => id = part.as_str().to_owned(),
                 rule => unreachable!("control ref part {rule:?}"),
@@ -372,7 +372,7 @@ impl Builder {
         let mut notes = Vec::new();
         for child in self.children(pair).into_iter().skip(1) {
             match child.as_rule() {
-                Rule::ident => id = Some(self.name(child)),
+                Rule::ident => id = Some(self.name(&child)),
                 Rule::string => title = Some(self.string(child)),
                 Rule::assignment => {
                     let assignment_span = self.span(&child);
@@ -418,7 +418,7 @@ impl Builder {
     fn baseline(&mut self, pair: Pair<'_, Rule>) -> Baseline {
         let span = self.span(&pair);
         let mut children = self.children(pair).into_iter().skip(1);
-        let id = self.name(children.next().expect("baseline id"));
+        let id = self.name(&children.next().expect("baseline id"));
         let title = self.string(children.next().expect("baseline title"));
         let mut baseline = Baseline {
             span,

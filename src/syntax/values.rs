@@ -15,7 +15,7 @@ pub(super) struct Values {
 }
 
 impl Values {
-    pub fn new(file: FileId, max_string_bytes: usize) -> Self {
+    pub(super) fn new(file: FileId, max_string_bytes: usize) -> Self {
         Values {
             file,
             max_string_bytes,
@@ -25,7 +25,7 @@ impl Values {
 
     /// A quoted string with its escapes resolved.
     /// `raw` is the text between the quotes, which the parser has checked for well-formed escapes.
-    pub fn string(&mut self, raw: &str, span: Span) -> Spanned<String> {
+    pub(super) fn string(&mut self, raw: &str, span: Span) -> Spanned<String> {
         let body_start = span.start as usize + 1;
         let mut value = String::with_capacity(raw.len());
         let mut chars = raw.char_indices();
@@ -73,14 +73,14 @@ impl Values {
     }
 
     /// A `"""` text block; `body` is the text between the quotes.
-    pub fn text_block(&mut self, body: &str, span: Span) -> Spanned<String> {
+    pub(super) fn text_block(&mut self, body: &str, span: Span) -> Spanned<String> {
         let value = dedent(body);
         self.check_text(&value, span, true);
         Spanned::new(value, span)
     }
 
     /// A control id or pattern as written in a list; `*` may only follow a dot or a dash.
-    pub fn control_ref(
+    pub(super) fn control_ref(
         &mut self,
         span: Span,
         catalog: Option<Name>,

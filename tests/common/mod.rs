@@ -9,19 +9,19 @@ use srmc::analyze::Limits;
 use srmc::Compilation;
 
 /// A path relative to the crate root, so that snapshots do not depend on where the checkout is.
-pub fn relative(path: &Path) -> PathBuf {
+pub(crate) fn relative(path: &Path) -> PathBuf {
     path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path)
         .to_path_buf()
 }
 
-pub fn compile(path: &Path) -> Compilation {
+pub(crate) fn compile(path: &Path) -> Compilation {
     srmc::compile(&relative(path), Limits::default()).expect("fixture is readable")
 }
 
 /// Every pair with its ownership, the duties that hold (id, level, place) and what precedence
 /// dropped: what a reviewer needs to see to trust the resolution.
-pub fn pair_table(compilation: &Compilation) -> String {
+pub(crate) fn pair_table(compilation: &Compilation) -> String {
     let model = &compilation.checked.as_ref().expect("a model").model;
     let graph = &compilation.checked.as_ref().expect("a graph").graph;
     let place = |span: srmc::source::Span| {
@@ -65,7 +65,7 @@ pub fn pair_table(compilation: &Compilation) -> String {
         ) {
             match &mut run {
                 Some((s, e, _, last)) if *s == pair.service && *e == exclusion => {
-                    *last = pair.control
+                    *last = pair.control;
                 }
                 _ => {
                     flush(&mut out, &mut run);
@@ -136,7 +136,7 @@ pub fn pair_table(compilation: &Compilation) -> String {
 /// The two parsers of stage 1 agree on `text`: the descent parser builds exactly the tree and the
 /// diagnostics of the pest grammar for a file the grammar accepts, and gives up on any other.
 /// `what` names the input in a failure.
-pub fn assert_parsers_agree(text: &str, what: &str) {
+pub(crate) fn assert_parsers_agree(text: &str, what: &str) {
     let limit = 4096;
     let grammar = srmc::syntax::parse_by_grammar(srmc::source::FileId(0), text, limit);
     let rejected_by_grammar = !srmc::syntax::grammar_accepts(text);
@@ -171,7 +171,7 @@ pub fn assert_parsers_agree(text: &str, what: &str) {
 /// What changes from release to release without a change in meaning: the generator's version,
 /// and fingerprints (any change to what a matrix publishes changes them; their own tests in
 /// tests/build.rs hold them to the meaning). Snapshots show them as placeholders.
-pub fn volatile() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn volatile() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"\b[0-9a-f]{64}\b", "[fingerprint]"),
         // The printed pages' footer shows the first 16 digits.
@@ -187,7 +187,7 @@ pub fn volatile() -> Vec<(&'static str, &'static str)> {
 /// for an extract, `<!-- srmc-extract-for: ID -->`), which `srmc verify` reads; panics when the
 /// markers are missing or carry anything but a fingerprint and an id, so that a test of the
 /// rest may treat every other piece of HTML as a leak.
-pub fn after_markers(markdown: &str) -> &str {
+pub(crate) fn after_markers(markdown: &str) -> &str {
     let mut rest = markdown;
     for (keyword, required) in [("srmc-fingerprint", true), ("srmc-extract-for", false)] {
         let prefix = format!("<!-- {keyword}: ");

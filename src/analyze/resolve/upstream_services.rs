@@ -78,10 +78,10 @@ impl Resolver {
             return Some(index);
         }
         let (upstream, service) = match self.upstream_name(name, model) {
-            UpstreamName::Found { upstream, service } => (upstream, service),
             // Of an upstream that does not load (E211) nothing is known: a service without
             // pairs stands for it, so that `runs-on` and `inherit` raise nothing more.
-            UpstreamName::Unavailable { upstream, service } => (upstream, service),
+            UpstreamName::Found { upstream, service }
+            | UpstreamName::Unavailable { upstream, service } => (upstream, service),
             UpstreamName::Unknown => return None,
         };
         let index = model.services.len();
@@ -114,7 +114,11 @@ impl Resolver {
                 .expect("upstream_name found it");
             stand_in.name = there.name.to_string();
             stand_in.model = ServiceModel::parse(&there.model);
-            stand_in.regions = there.regions.iter().map(|r| r.to_string()).collect();
+            stand_in.regions = there
+                .regions
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect();
             let provider_id = there.provider.as_deref();
             stand_in.provider =
                 provider_id.and_then(|id| upstream_party(upstream, id, &published, model, names));
@@ -195,8 +199,16 @@ impl Resolver {
                         title: duty.title.to_string(),
                         level: Level::ServiceSpecific,
                         assignments,
-                        evidence: duty.evidence.iter().map(|e| e.to_string()).collect(),
-                        notes: duty.notes.iter().map(|n| n.to_string()).collect(),
+                        evidence: duty
+                            .evidence
+                            .iter()
+                            .map(std::string::ToString::to_string)
+                            .collect(),
+                        notes: duty
+                            .notes
+                            .iter()
+                            .map(std::string::ToString::to_string)
+                            .collect(),
                         incomplete: false,
                         origin: Origin::Upstream(upstream),
                     });
