@@ -51,6 +51,14 @@ fn parse_by_grammar(bencher: Bencher, services: usize) {
     bencher.bench(|| srmc::syntax::parse_by_grammar(srmc::source::FileId(0), &text, usize::MAX));
 }
 
+/// The pest grammar only recognising the file, no syntax tree built: the least a parser on
+/// pest alone would cost.
+#[divan::bench(args = SIZES)]
+fn recognise_by_grammar(bencher: Bencher, services: usize) {
+    let text = std::fs::read_to_string(matrix(services)).expect("read");
+    bencher.bench(|| srmc::syntax::grammar_accepts(&text));
+}
+
 /// Load, parse, resolve, graph and checks: what `srmc check` does.
 #[divan::bench(args = SIZES)]
 fn check(bencher: Bencher, services: usize) {

@@ -136,7 +136,34 @@ pub fn grammar_accepts(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::model::DocumentControl;
     use crate::codes::Code;
+
+    /// The model's document-control fields are written as header fields: a keyword added to
+    /// one list and not the other would be a field no matrix can set.
+    #[test]
+    fn every_document_control_field_is_a_header_field() {
+        for keyword in DocumentControl::KEYWORDS {
+            assert!(
+                MATRIX_FIELDS.contains(&keyword),
+                "`{keyword}` is not in MATRIX_FIELDS"
+            );
+            let value = if keyword == "review-by" {
+                "2027-01-01"
+            } else {
+                "\"x\""
+            };
+            let text = format!(
+                "matrix \"M\" {{\n  version \"1\"\n  effective 2026-01-01\n  {keyword} {value}\n}}\n"
+            );
+            let parsed = parse(FileId(0), &text);
+            assert!(
+                parsed.diagnostics.is_empty(),
+                "{keyword}: {:?}",
+                parsed.diagnostics
+            );
+        }
+    }
 
     /// Found by `cargo fuzz run parse`: an error two bytes after the start of a character.
     #[test]
