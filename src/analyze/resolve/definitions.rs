@@ -16,6 +16,26 @@ use crate::syntax::ast;
 const MODELS: [&str; 3] = ["iaas", "paas", "saas"];
 
 impl Resolver {
+    /// A word that should be a service model: E109 with a hint (or `otherwise`) if it is not.
+    fn service_model(&mut self, word: &ast::Name, otherwise: &str) -> Option<ServiceModel> {
+        let model = ServiceModel::parse(&word.value);
+        if model.is_none() {
+            self.error(
+                Diagnostic::new(
+                    Code::E109,
+                    word.span,
+                    format!("`{}` is not a service model", word.value),
+                )
+                .label("unknown model")
+                .help(did_you_mean(
+                    closest(&word.value, MODELS.into_iter()),
+                    otherwise,
+                )),
+            );
+        }
+        model
+    }
+
     /// E109 unless `date` is a day of the calendar.
     pub(super) fn calendar_date(&mut self, date: &ast::Spanned<String>) {
         if !is_calendar_date(&date.value) {
@@ -415,22 +435,10 @@ impl Resolver {
                     models
                         .iter()
                         .filter_map(|model| {
-                            let parsed = ServiceModel::parse(&model.value);
-                            if parsed.is_none() {
-                                self.error(
-                                    Diagnostic::new(
-                                        Code::E109,
-                                        model.span,
-                                        format!("`{}` is not a service model", model.value),
-                                    )
-                                    .label("unknown model")
-                                    .help(did_you_mean(
-                                        closest(&model.value, MODELS.into_iter()),
-                                        "`reach` lists service models: `iaas`, `paas`, `saas`",
-                                    )),
-                                );
-                            }
-                            parsed
+                            self.service_model(
+                                model,
+                                "`reach` lists service models: `iaas`, `paas`, `saas`",
+                            )
                         })
                         .collect()
                 });
@@ -703,21 +711,8 @@ impl Resolver {
                 }
                 match field {
                     ast::ServiceField::Model(word) => {
-                        model = ServiceModel::parse(&word.value);
-                        if model.is_none() {
-                            self.error(
-                                Diagnostic::new(
-                                    Code::E109,
-                                    word.span,
-                                    format!("`{}` is not a service model", word.value),
-                                )
-                                .label("unknown model")
-                                .help(did_you_mean(
-                                    closest(&word.value, MODELS.into_iter()),
-                                    "the service model is `iaas`, `paas` or `saas`",
-                                )),
-                            );
-                        }
+                        model = self
+                            .service_model(word, "the service model is `iaas`, `paas` or `saas`");
                     }
                     ast::ServiceField::Provider(name) => {
                         provider = self.party_of_kind(
