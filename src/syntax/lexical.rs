@@ -87,3 +87,79 @@ pub(crate) fn unclosed_brace(text: &str, from: usize, to: usize) -> Option<usize
     });
     open.pop()
 }
+
+/// The `{` that a missing `}` most likely belongs to, reading the indentation as a person would:
+/// a `}` that begins its line closes the open block whose first line is indented as far, and a
+/// block opened inside that one and not closed is the one left open. Where the indentation says
+/// nothing (no such `}`), the innermost unclosed `{`, as [`unclosed_brace`].
+pub(crate) fn likely_unclosed_brace(text: &str, from: usize, to: usize) -> Option<usize> {
+    let slice = &text[from..to];
+    // Each `{` with the indentation of its line; braces come in order, so the start of the
+    // current line is found by scanning only the text since the previous brace.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut left_open = None;
+    let (mut line_start, mut scanned) = (0, 0);
+    scan_braces(slice, State::Code, |at, opens| {
+        if let Some(newline) = slice[scanned..at].rfind('\n') {
+            line_start = scanned + newline + 1;
+        }
+        scanned = at;
+        let line = &slice[line_start..];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if opens {
+            open.push((from + at, indent));
+            return;
+        }
+        let begins_line = line_start + indent == at;
+        match open.iter().rposition(|&(_, opener)| opener == indent) {
+            Some(owner) if begins_line && owner + 1 < open.len() => {
+                left_open = open.last().map(|&(brace, _)| brace);
+                open.truncate(owner);
+            }
+            _ => {
+                open.pop();
+            }
+        }
+    });
+    left_open.or_else(|| open.last().map(|&(brace, _)| brace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{likely_unclosed_brace, unclosed_brace};
+
+    fn brace_line(text: &str, brace: Option<usize>) -> Option<&str> {
+        brace.map(|at| text[..at].rsplit('\n').next().unwrap().trim())
+    }
+
+    #[test]
+    fn a_closing_brace_belongs_to_the_block_indented_as_far() {
+        // The duty's `}` is missing: the `}` in the first column closes the control block.
+        let text = "control T-1 {\n  duty d \"D\" {\n    provider: R A\n}\n";
+        assert_eq!(
+            brace_line(text, likely_unclosed_brace(text, 0, text.len())),
+            Some("duty d \"D\"")
+        );
+        // Counting alone blames the control block.
+        assert_eq!(
+            brace_line(text, unclosed_brace(text, 0, text.len())),
+            Some("control T-1")
+        );
+    }
+
+    #[test]
+    fn without_a_hint_from_indentation_the_innermost_open_block() {
+        // The control's `}` is missing; the duty's is where it belongs.
+        let closed_duty = "control T-1 {\n  duty d \"D\" {\n    provider: R A\n  }\n";
+        // A one-line duty, and a file with no indentation at all.
+        let one_line = "control T-1 {\n  duty d \"D\" { provider: R A }\n";
+        let flat = "control T-1 {\nduty d \"D\" {\nprovider: R A\n}\n";
+        for text in [closed_duty, one_line, flat] {
+            assert_eq!(
+                brace_line(text, likely_unclosed_brace(text, 0, text.len())),
+                Some("control T-1"),
+                "{text}"
+            );
+        }
+    }
+}

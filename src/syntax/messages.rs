@@ -3,7 +3,7 @@
 
 use pest::error::ErrorVariant;
 
-use super::lexical::unclosed_brace;
+use super::lexical::likely_unclosed_brace;
 use super::recovery::{item_start_before, starts_item};
 use super::Rule;
 use crate::codes::Code;
@@ -76,7 +76,7 @@ pub(super) fn syntax_error(
     // open above, and that is where the error is reported.
     if expects_close && (at_end || starts_item(text, at)) {
         let item = item_start_before(text, at);
-        if let Some(open) = unclosed_brace(text, item, at) {
+        if let Some(open) = likely_unclosed_brace(text, item, at) {
             let next = if at_end {
                 "the file ends here".to_owned()
             } else {
