@@ -186,9 +186,13 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
 fn second_assignment(file: FileId, text: &str, colon: usize) -> Option<Diagnostic> {
     let line_start = text[..colon].rfind('\n').map_or(0, |i| i + 1);
     let before = text[line_start..colon].trim_end();
-    let name_start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-')))
-        .map_or(0, |i| i + 1);
+    // The name is ASCII, so counting bytes from the end stays on character boundaries.
+    let name_length = before
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    let name_start = before.len() - name_length;
     let (first, name) = before.split_at(name_start);
     if name.is_empty() || !first.contains(':') || !first.ends_with([' ', '\t']) {
         return None;

@@ -173,6 +173,8 @@ mod tests {
             "€\nx",
             "party a provider \"€\"x",
             "€€\n\"\"\"€",
+            "control x {\n  duty d \"€\" { provider: R A €customer: I }\n}\n",
+            "control x {\n  duty d \"D\" {\n    provider: R A\n  €\n}\n",
         ] {
             let parsed = parse(FileId(0), text);
             assert!(!parsed.whole, "{text}");
