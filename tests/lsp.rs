@@ -526,3 +526,36 @@ fn the_server_survives_hostile_input() {
     assert_eq!(server.diagnostics_for(&matrix), Vec::<Value>::new());
     assert!(server.stop().success());
 }
+
+#[test]
+fn hover_over_an_upstream_service_shows_what_the_upstream_publishes() {
+    let path = std::fs::canonicalize(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("matrices/saas-on-published-iaas.srm"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let matrix = uri(&path);
+    let mut server = Server::start(&[]);
+    server.open(&matrix, &text);
+    let written = "  runs-on  stratus.compute";
+    let hover = server.at(
+        "textDocument/hover",
+        &matrix,
+        position_of(&text, written, "  runs-on  stratus.".len() as u32 + 2),
+    );
+    assert_eq!(
+        hover["result"]["contents"]["value"],
+        "**service `compute` of upstream `stratus`** — Stratus Compute and Storage\n\nmodel \
+         iaas; provider stratus; customer peoplegrid (the upstream's parties; we are \
+         `peoplegrid` there)"
+    );
+    // The upstream's own name, before the dot, is the upstream.
+    let hover = server.at(
+        "textDocument/hover",
+        &matrix,
+        position_of(&text, written, "  runs-on  ".len() as u32 + 2),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("**upstream `stratus`**"), "{value}");
+    assert!(server.stop().success());
+}

@@ -1,5 +1,6 @@
 //! Hover: what a name stands for in the resolved matrix — a control's title and, per service,
-//! who owns the pair; a party's name, kind and side; a baseline's or catalog's title.
+//! who owns the pair; a party's name, kind and side; a baseline's or catalog's title; an
+//! upstream, and a service of one as the upstream publishes it.
 
 use std::fmt::Write;
 
@@ -61,6 +62,7 @@ pub(super) fn describe(checked: &Checked, occurrence: &Occurrence) -> Option<Str
                 upstream.id, upstream.party_id
             ))
         }
+        Kind::UpstreamService => upstream_service(model, name),
         Kind::File => None,
     }
 }
@@ -153,6 +155,30 @@ fn role(model: &Model, word: &str) -> String {
         let _ = write!(out, "\n- {} → {party}", service.id);
     }
     out
+}
+
+/// `upstream.service`, as the upstream publishes it.
+fn upstream_service(model: &Model, name: &str) -> Option<String> {
+    let (upstream, id) = name.split_once('.')?;
+    let upstream = model.upstreams.iter().find(|u| u.id == upstream)?;
+    let Some(published) = &upstream.published else {
+        return Some(format!(
+            "**service `{id}` of upstream `{}`** — the upstream does not load or does not check \
+             clean, so nothing is known of it",
+            upstream.id
+        ));
+    };
+    let service = published.services.iter().find(|s| *s.id == *id)?;
+    Some(format!(
+        "**service `{id}` of upstream `{}`** — {}\n\nmodel {}; provider {}; customer {} (the \
+         upstream's parties; we are `{}` there)",
+        upstream.id,
+        service.name,
+        service.model,
+        service.provider.as_deref().unwrap_or("(none)"),
+        service.customer.as_deref().unwrap_or("(none)"),
+        upstream.party_id
+    ))
 }
 
 fn service(model: &Model, name: &str) -> Option<String> {

@@ -17,6 +17,8 @@ pub(super) enum Kind {
     Control,
     Baseline,
     Upstream,
+    /// The service part of `upstream.service`; the name is the whole of it.
+    UpstreamService,
     /// The path of an `import` or of an `upstream`.
     File,
 }
@@ -167,6 +169,11 @@ impl Collector<'_> {
                     ..service.span
                 };
                 self.push(span, Kind::Upstream, upstream, false);
+                let span = Span {
+                    start: span.end + 1,
+                    ..service.span
+                };
+                self.push(span, Kind::UpstreamService, &service.value, false);
             }
             None => self.name(service, Kind::Service, false),
         }
