@@ -87,7 +87,7 @@ fn push_ending(out: &mut String, ending: &str) {
 /// comments and text blocks is indented by depth, and loses its trailing spaces unless it ends
 /// inside a block comment or a text block that it opens; its line break becomes a line feed. A
 /// line that starts inside one is kept as it is, and its line break is kept by
-/// [`push_ending`]'s rule, so that formatting twice changes nothing.
+/// `push_ending`'s rule, so that formatting twice changes nothing.
 pub fn format_source(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = String::with_capacity(text.len());

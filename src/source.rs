@@ -91,7 +91,7 @@ fn visible(c: char) -> Option<String> {
     }
 }
 
-/// `text` with every character [`visible`] replaces replaced: what a message, label or file
+/// `text` with every character `visible` replaces replaced: what a message, label or file
 /// name may show on a terminal.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| visible(c).is_some()) {

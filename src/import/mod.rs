@@ -2,7 +2,7 @@
 //! existing matrix enters srmc.
 //!
 //! [`table`] reads the file into sheets of text cells within bounds; a layout turns those into
-//! an [`Imported`] matrix: [`workbook`] for srmc's own `build --format xlsx`, [`mapped`] for
+//! an [`Imported`] matrix: `workbook` for srmc's own `build --format xlsx`, [`mapped`] for
 //! `build --format raci-csv` and any other layout through a mapping file. [`Imported::to_srm`]
 //! writes it, one block per pair with a comment naming the sheet and row it came from, and
 //! srmc's formatter lays it out. Every row is imported or reported with its sheet, its row and

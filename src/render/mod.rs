@@ -1,4 +1,4 @@
-//! Stage 5: renderings of a checked matrix. Every format reads the one [`view::View`]; the
+//! Stage 5: renderings of a checked matrix. Every format reads the one `View` (`view.rs`); the
 //! document formats go through the handlebars templates of `output-templates/`.
 
 pub(crate) mod annex;
@@ -307,7 +307,7 @@ pub fn render_part_to(
 }
 
 /// [`render_part_to`]; with `excel`, the CSV is made for Excel to open by double-click (see
-/// [`csv::write_for_excel`]).
+/// `csv::write_for_excel`).
 pub fn render_for_excel_to(
     compilation: &Compilation,
     format: Format,

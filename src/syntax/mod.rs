@@ -1,8 +1,8 @@
 //! Stage 1: text → syntax tree. The pest grammar in `grammar/srm.pest` defines the language. A
-//! well-formed file is parsed by the hand-written descent parser ([`descent`]), which builds the
-//! same tree much faster; any other file goes through pest ([`recovery`]), whose parse tree
-//! [`tree`] turns into [`ast`] nodes with spans, reporting every syntax error (E001) in the
-//! user's words ([`messages`]).
+//! well-formed file is parsed by the hand-written descent parser (`descent`), which builds the
+//! same tree much faster; any other file goes through pest (`recovery`), whose parse tree
+//! `tree` turns into [`ast`] nodes with spans, reporting every syntax error (E001) in the
+//! user's words (`messages`).
 
 pub mod ast;
 mod descent;
