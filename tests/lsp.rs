@@ -557,5 +557,30 @@ fn hover_over_an_upstream_service_shows_what_the_upstream_publishes() {
     );
     let value = hover["result"]["contents"]["value"].as_str().unwrap();
     assert!(value.starts_with("**upstream `stratus`**"), "{value}");
+    // Every place the upstream service is named: `runs-on`, `inherit … from`, `control … for`.
+    let (line, character) = position_of(&text, written, "  runs-on  stratus.".len() as u32 + 2);
+    let references = server.request(
+        "textDocument/references",
+        json!({
+            "textDocument": { "uri": matrix },
+            "position": { "line": line, "character": character },
+            "context": { "includeDeclaration": true },
+        }),
+    );
+    let found: Vec<u64> = references["result"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .map(|location| location["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    let named: Vec<u64> = (0u64..)
+        .zip(text.lines())
+        .filter(|(_, line)| {
+            !line.trim_start().starts_with("//") && line.contains("stratus.compute")
+        })
+        .map(|(number, _)| number)
+        .collect();
+    assert!(named.len() > 50, "{named:?}");
+    assert_eq!(found, named);
     assert!(server.stop().success());
 }

@@ -212,7 +212,10 @@ impl Session {
                 let at = &params.text_document_position;
                 self.navigate(at, |analysis, occurrence| {
                     use index::Kind;
-                    if !matches!(occurrence.kind, Kind::Party | Kind::Service) {
+                    if !matches!(
+                        occurrence.kind,
+                        Kind::Party | Kind::Service | Kind::UpstreamService
+                    ) {
                         return None;
                     }
                     let (compilation, _) = analysis.file(&self.path(at)?)?;

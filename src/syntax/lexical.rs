@@ -92,7 +92,7 @@ pub(crate) fn unclosed_brace(text: &str, from: usize, to: usize) -> Option<usize
 /// a `}` that begins its line closes the open block whose first line is indented as far, and a
 /// block opened inside that one and not closed is the one left open. Where the indentation says
 /// nothing (no such `}`), the innermost unclosed `{`, as [`unclosed_brace`].
-pub(crate) fn likely_unclosed_brace(text: &str, from: usize, to: usize) -> Option<usize> {
+pub(super) fn likely_unclosed_brace(text: &str, from: usize, to: usize) -> Option<usize> {
     let slice = &text[from..to];
     // Each `{` with the indentation of its line; braces come in order, so the start of the
     // current line is found by scanning only the text since the previous brace.
@@ -121,7 +121,9 @@ pub(crate) fn likely_unclosed_brace(text: &str, from: usize, to: usize) -> Optio
             }
         }
     });
-    left_open.or_else(|| open.last().map(|&(brace, _)| brace))
+    // A block opened after the one the indentation gave up on, and still open, is the later
+    // mistake and the nearer one to where pest stopped.
+    left_open.max(open.last().map(|&(brace, _)| brace))
 }
 
 #[cfg(test)]
@@ -144,6 +146,16 @@ mod tests {
         assert_eq!(
             brace_line(text, unclosed_brace(text, 0, text.len())),
             Some("control T-1")
+        );
+    }
+
+    #[test]
+    fn a_block_opened_later_and_never_closed_is_the_one_blamed() {
+        // `d`'s `}` is out of line, and `e` has none at all.
+        let text = "control T {\n  duty d \"D\" {\n    provider: R A\n}\n  duty e \"E\" {\n    provider: R A\n";
+        assert_eq!(
+            brace_line(text, likely_unclosed_brace(text, 0, text.len())),
+            Some("duty e \"E\"")
         );
     }
 

@@ -67,7 +67,9 @@ pub(super) fn syntax_error(
     if let Some(diagnostic) = unclosed_or_malformed(file, text, at) {
         return diagnostic;
     }
-    if found == ":" {
+    let expects_letters = matches!(variant, ErrorVariant::ParsingError { positives, .. }
+        if positives.contains(&Rule::letters) || positives.contains(&Rule::bad_letters));
+    if found == ":" && expects_letters {
         if let Some(diagnostic) = second_assignment(file, text, at) {
             return diagnostic;
         }
@@ -182,9 +184,10 @@ fn unclosed_or_malformed(file: FileId, text: &str, at: usize) -> Option<Diagnost
 }
 
 /// `provider: R A customer: I`: the letters of the first assignment run into the party of a
-/// second, and pest stops at its colon. The cause is the party's name, so that is what is shown.
+/// second, and pest stops at its colon (where it expects more letters). The cause is the party's
+/// name, so that is what is shown.
 fn second_assignment(file: FileId, text: &str, colon: usize) -> Option<Diagnostic> {
-    let line_start = text[..colon].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = text[..colon].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let before = text[line_start..colon].trim_end();
     // The name is ASCII, so counting bytes from the end stays on character boundaries.
     let name_length = before
@@ -390,5 +393,30 @@ fn expected_phrase(rule: Rule) -> &'static str {
         Rule::assignment => "an assignment such as `provider: R A`",
         // Silent and structural rules never reach an error on their own.
         _ => "a statement",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::second_assignment;
+    use crate::source::FileId;
+
+    fn second(text: &str) -> Option<String> {
+        let colon = text.rfind(':').unwrap();
+        second_assignment(FileId(0), text, colon).map(|d| d.message)
+    }
+
+    #[test]
+    fn a_second_assignment_is_named_by_its_party() {
+        assert_eq!(
+            second("    provider: R A customer: I").as_deref(),
+            Some("two statements on one line: `customer:` starts a second assignment")
+        );
+        // A character of several bytes just before the name: not a second assignment, and no
+        // slice inside the character (which once panicked).
+        assert_eq!(second("    provider: R A €customer: I"), None);
+        // The line is the one the colon is on, whatever ends the one before.
+        assert!(second("party a\r    provider: R A customer: I").is_some());
+        assert!(second("x: R\r  customer: I").is_none());
     }
 }

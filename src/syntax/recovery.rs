@@ -1,5 +1,6 @@
 //! The pest path with error recovery: after a syntax error, parsing starts again at the next
-//! top-level item, so that one run reports the errors of every item.
+//! top-level item, so that one run reports the errors of every item — unless a text block or
+//! block comment left open holds the rest of the file.
 
 use pest::error::InputLocation;
 use pest::Parser as _;
@@ -32,12 +33,20 @@ pub fn parse_by_grammar(file: FileId, text: &str, max_string_bytes: usize) -> Pa
             Err(error) => {
                 let at = start + error_position(&error);
                 errors.push(syntax_error(file, text, at, &error.variant));
-                // Keep what comes before the broken item: the whole lines before the error if
-                // they parse (the error may fall between items, or before any), else the items
-                // before the one the error is in.
+                // Keep what comes before the broken item. An error on a line of its own, in
+                // the first column, falls between items (or before any): every whole line
+                // before it that parses is kept. An indented line continues the item above it
+                // (a justification written on the next line, say), so that item is the broken
+                // one and only the items before it are kept.
                 let line = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
-                if line > start {
-                    builder.salvage(text, start, line, &mut items);
+                let continues_above = text[line..].starts_with([' ', '\t']);
+                let end = if continues_above {
+                    item_boundaries(text, start).take_while(|&b| b <= at).last()
+                } else {
+                    Some(line)
+                };
+                if let Some(end) = end.filter(|&end| end > start) {
+                    builder.salvage(text, start, end, &mut items);
                 }
                 if open_to_the_end(text, at).is_some() {
                     break;
