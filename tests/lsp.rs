@@ -171,6 +171,24 @@ impl Server {
         )
     }
 
+    /// The line of each place `find references` gives, the definition included.
+    fn reference_lines(&mut self, uri: &str, (line, character): (u32, u32)) -> Vec<u64> {
+        let references = self.request(
+            "textDocument/references",
+            json!({
+                "textDocument": { "uri": uri },
+                "position": { "line": line, "character": character },
+                "context": { "includeDeclaration": true },
+            }),
+        );
+        references["result"]
+            .as_array()
+            .expect("references")
+            .iter()
+            .map(|location| location["range"]["start"]["line"].as_u64().unwrap())
+            .collect()
+    }
+
     /// Shuts down as an editor does and returns the exit status.
     fn stop(mut self) -> std::process::ExitStatus {
         let response = self.request("shutdown", Value::Null);
@@ -333,22 +351,8 @@ fn an_editor_session() {
     );
     assert_eq!(definition["result"][0]["uri"], parties);
     // References of a service: its definition and the block for it.
-    let (line, character) = position_of(&broken, "service store", 9);
-    let references = server.request(
-        "textDocument/references",
-        json!({
-            "textDocument": { "uri": matrix },
-            "position": { "line": line, "character": character },
-            "context": { "includeDeclaration": true },
-        }),
-    );
-    let lines: Vec<&Value> = references["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|location| &location["range"]["start"]["line"])
-        .collect();
-    assert_eq!(lines, [&json!(14), &json!(27)]);
+    let lines = server.reference_lines(&matrix, position_of(&broken, "service store", 9));
+    assert_eq!(lines, [14, 27]);
 
     // Completion: control ids with their titles after `control`, letters after a colon.
     let mut text = broken.clone();
@@ -558,21 +562,10 @@ fn hover_over_an_upstream_service_shows_what_the_upstream_publishes() {
     let value = hover["result"]["contents"]["value"].as_str().unwrap();
     assert!(value.starts_with("**upstream `stratus`**"), "{value}");
     // Every place the upstream service is named: `runs-on`, `inherit … from`, `control … for`.
-    let (line, character) = position_of(&text, written, "  runs-on  stratus.".len() as u32 + 2);
-    let references = server.request(
-        "textDocument/references",
-        json!({
-            "textDocument": { "uri": matrix },
-            "position": { "line": line, "character": character },
-            "context": { "includeDeclaration": true },
-        }),
+    let found = server.reference_lines(
+        &matrix,
+        position_of(&text, written, "  runs-on  stratus.".len() as u32 + 2),
     );
-    let found: Vec<u64> = references["result"]
-        .as_array()
-        .expect("references")
-        .iter()
-        .map(|location| location["range"]["start"]["line"].as_u64().unwrap())
-        .collect();
     let named: Vec<u64> = (0u64..)
         .zip(text.lines())
         .filter(|(_, line)| {

@@ -130,33 +130,33 @@ pub(super) fn likely_unclosed_brace(text: &str, from: usize, to: usize) -> Optio
 mod tests {
     use super::{likely_unclosed_brace, unclosed_brace};
 
+    /// The line (up to the brace) of the `{` each reading blames.
     fn brace_line(text: &str, brace: Option<usize>) -> Option<&str> {
         brace.map(|at| text[..at].rsplit('\n').next().unwrap().trim())
+    }
+
+    fn by_indentation(text: &str) -> Option<&str> {
+        brace_line(text, likely_unclosed_brace(text, 0, text.len()))
+    }
+
+    fn by_counting(text: &str) -> Option<&str> {
+        brace_line(text, unclosed_brace(text, 0, text.len()))
     }
 
     #[test]
     fn a_closing_brace_belongs_to_the_block_indented_as_far() {
         // The duty's `}` is missing: the `}` in the first column closes the control block.
         let text = "control T-1 {\n  duty d \"D\" {\n    provider: R A\n}\n";
-        assert_eq!(
-            brace_line(text, likely_unclosed_brace(text, 0, text.len())),
-            Some("duty d \"D\"")
-        );
+        assert_eq!(by_indentation(text), Some("duty d \"D\""));
         // Counting alone blames the control block.
-        assert_eq!(
-            brace_line(text, unclosed_brace(text, 0, text.len())),
-            Some("control T-1")
-        );
+        assert_eq!(by_counting(text), Some("control T-1"));
     }
 
     #[test]
     fn a_block_opened_later_and_never_closed_is_the_one_blamed() {
         // `d`'s `}` is out of line, and `e` has none at all.
         let text = "control T {\n  duty d \"D\" {\n    provider: R A\n}\n  duty e \"E\" {\n    provider: R A\n";
-        assert_eq!(
-            brace_line(text, likely_unclosed_brace(text, 0, text.len())),
-            Some("duty e \"E\"")
-        );
+        assert_eq!(by_indentation(text), Some("duty e \"E\""));
     }
 
     #[test]
@@ -167,11 +167,7 @@ mod tests {
         let one_line = "control T-1 {\n  duty d \"D\" { provider: R A }\n";
         let flat = "control T-1 {\nduty d \"D\" {\nprovider: R A\n}\n";
         for text in [closed_duty, one_line, flat] {
-            assert_eq!(
-                brace_line(text, likely_unclosed_brace(text, 0, text.len())),
-                Some("control T-1"),
-                "{text}"
-            );
+            assert_eq!(by_indentation(text), Some("control T-1"), "{text}");
         }
     }
 }
